@@ -16,6 +16,8 @@ class ModelSpec:
     reference_shape: tuple[int, int]
     descriptor_dim: int
     summary: str
+    # Dataset feature the reference branch consumes: "aerial" tiles, or "polar" for SAFA-style models.
+    reference_feature: str = "aerial"
 
 
 MODELS: dict[str, ModelSpec] = {
