@@ -1,0 +1,85 @@
+"""The two-branch model every cvgeo network is: a query (ground) and a reference (aerial) encoder."""
+
+from collections.abc import Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+class CrossViewModel(keras.Model):
+    """A functional two-input, two-output Keras model with embedding helpers.
+
+    `model((query_images, reference_images), training=...)` returns `(query_descriptors,
+    reference_descriptors)`. The branches may share layers (CVM-Net-I shares its FC, CVM-Net-II its
+    NetVLAD); sharing is expressed by reusing layer objects, so each weight exists once.
+
+    Inputs are RGB images, NHWC, uint8 or float with values in [0, 255], at the model's input size;
+    each network applies its original preprocessing inside the graph.
+
+    Attributes:
+      query_shape / reference_shape: (height, width) the model was built for.
+      descriptor_dim: length of the descriptors.
+      embed_batch_size: images per forward pass in `embed_*`. It matters for networks whose batch
+        norm uses batch statistics at inference (OriCNN), where one call is one original batch.
+    """
+
+    def __init__(
+        self,
+        *,
+        query_input: keras.KerasTensor,
+        query_output: keras.KerasTensor,
+        reference_input: keras.KerasTensor,
+        reference_output: keras.KerasTensor,
+        descriptor_dim: int,
+        embed_batch_size: int = 32,
+        name: str,
+    ):
+        super().__init__(
+            inputs=(query_input, reference_input), outputs=(query_output, reference_output), name=name
+        )
+        self.query_encoder = keras.Model(query_input, query_output, name=f"{name}_query_encoder")
+        self.reference_encoder = keras.Model(reference_input, reference_output, name=f"{name}_reference_encoder")
+        self.query_shape = tuple(int(s) for s in query_input.shape[1:3])
+        self.reference_shape = tuple(int(s) for s in reference_input.shape[1:3])
+        self.descriptor_dim = int(descriptor_dim)
+        self.embed_batch_size = int(embed_batch_size)
+        self._embed_functions: dict[str, tf.types.experimental.PolymorphicFunction] = {}
+
+    def embed_query(self, images: np.ndarray | Sequence, batch_size: int | None = None) -> np.ndarray:
+        """Descriptors [N, descriptor_dim] (float32 numpy) of ground images [N, H, W, 3] (RGB, 0..255)."""
+        return self._embed("query", images, self.query_shape, batch_size)
+
+    def embed_reference(self, images: np.ndarray | Sequence, batch_size: int | None = None) -> np.ndarray:
+        """Descriptors [N, descriptor_dim] (float32 numpy) of aerial images [N, H, W, 3] (RGB, 0..255)."""
+        return self._embed("reference", images, self.reference_shape, batch_size)
+
+    def _embed(self, branch: str, images, shape: tuple[int, int], batch_size: int | None) -> np.ndarray:
+        images = np.asarray(images)
+        expected = (*shape, 3)
+        if images.ndim != 4 or tuple(images.shape[1:]) != expected:
+            raise ValueError(
+                f"{self.name}.embed_{branch} expects images of shape [N, {expected[0]}, {expected[1]}, 3] "
+                f"(RGB, 0..255), got {list(images.shape)}; resize them to the model's {branch}_shape first"
+            )
+        # Descriptors are compared against the original graphs' float32 results: no TF32 matmuls.
+        tf.config.experimental.enable_tensor_float_32_execution(False)
+        function = self._embed_function(branch, expected)
+        step = batch_size or self.embed_batch_size
+        outputs = [
+            function(tf.constant(images[start : start + step], tf.float32)).numpy()
+            for start in range(0, len(images), step)
+        ]
+        if not outputs:
+            return np.zeros((0, self.descriptor_dim), np.float32)
+        return np.concatenate(outputs).astype(np.float32, copy=False)
+
+    def _embed_function(self, branch: str, image_shape: tuple[int, int, int]):
+        if branch not in self._embed_functions:
+            encoder = self.query_encoder if branch == "query" else self.reference_encoder
+            self._embed_functions[branch] = tf.function(
+                lambda images: encoder(images, training=False),
+                input_signature=[tf.TensorSpec([None, *image_shape], tf.float32)],
+                reduce_retracing=True,
+            )
+        return self._embed_functions[branch]
