@@ -30,8 +30,27 @@ def _blur_and_noise(img: np.ndarray, rng: np.random.Generator, max_sigma: float,
     sigma = rng.uniform(0.0, max_sigma)
     if sigma > 0.3:
         img = cv2.GaussianBlur(img, (0, 0), sigma)
-    img = img + rng.normal(0.0, rng.uniform(0.0, max_noise), img.shape).astype(np.float32)
+    img = img + rng.standard_normal(img.shape, dtype=np.float32) * np.float32(rng.uniform(0.0, max_noise))
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+
+SEASON_CHANGE_PROB = 0.4  # chance that a parcel looks different in the other capture
+
+
+def change_season(albedo: np.ndarray, parcel: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Recolour some parcels of bare ground, as if the views were captured in different seasons.
+
+    Fields are harvested or ploughed, meadows dry out: each parcel of the tile
+    changes with probability SEASON_CHANGE_PROB by a random gain per channel.
+    Roads and objects (parcel -1) stay as they are.
+    """
+    ids = np.unique(parcel[parcel >= 0])
+    gains = np.ones((len(ids), 3), np.float32)
+    changed = rng.random(len(ids)) < SEASON_CHANGE_PROB
+    gains[changed] = rng.uniform(0.6, 1.4, (int(changed.sum()), 3))
+    lookup = np.searchsorted(ids, np.maximum(parcel, 0))
+    gain = np.where((parcel >= 0)[..., None], gains[np.minimum(lookup, max(len(ids) - 1, 0))] if len(ids) else 1.0, 1.0)
+    return np.clip(albedo * gain, 0, 255).astype(np.uint8)
 
 
 def cast_shadows(height_m: np.ndarray, mpp: float, sun_azimuth_deg: float, sun_elevation_deg: float) -> np.ndarray:

@@ -27,6 +27,8 @@ class SceneSettings:
     ground_size: (H, W) of the panorama in pixels.
     tile_metres: ground width of the aerial tile; metres per pixel = tile_metres / S.
     camera_height_m: eye height of the panorama camera.
+    camera_jitter_m: standard deviation (east and north, clipped at 3 sigma) of the
+      camera's distance from the tile centre, like a GPS error; `xy` is the tile centre.
     elevation_range_deg: (top, bottom) elevation of the panorama's top and bottom edges.
     random_heading: rotate each panorama by a random yaw (recorded) instead of north-aligning it.
     area_per_pair_m2: world area per pair; sets the world size and so how close neighbours are.
@@ -37,6 +39,7 @@ class SceneSettings:
     ground_size: tuple[int, int] = (64, 256)
     tile_metres: float = 64.0
     camera_height_m: float = 2.0
+    camera_jitter_m: float = 1.5
     elevation_range_deg: tuple[float, float] = (30.0, -45.0)
     random_heading: bool = False
     area_per_pair_m2: float = 1000.0
@@ -54,6 +57,8 @@ class SceneSettings:
         if not self.tile_metres > 0 or not self.camera_height_m > 0 or not self.area_per_pair_m2 > 0:
             raise ValueError("tile_metres, camera_height_m and area_per_pair_m2 must be positive, got "
                              f"{self.tile_metres}, {self.camera_height_m}, {self.area_per_pair_m2}")
+        if self.camera_jitter_m < 0:
+            raise ValueError(f"camera_jitter_m must be >= 0, got {self.camera_jitter_m}")
 
 
 class Pair(NamedTuple):
@@ -88,10 +93,12 @@ def generate_pairs(settings: SceneSettings, split: str, count: int) -> Iterator[
     for index, (r, c) in enumerate(cams):
         rng = np.random.default_rng([settings.seed, s, 2, index])
         yaw = float(np.float32(rng.uniform(0.0, 360.0))) if settings.random_heading else 0.0
+        offset = np.clip(rng.normal(0.0, 1.0, 2), -3.0, 3.0) * settings.camera_jitter_m
         tile = (slice(r - half, r + half), slice(c - half, c + half))
         ground, layer = panorama.render_panorama(
-            w.albedo[tile], w.height[tile], w.side[tile], w.kind[tile], settings.mpp,
-            settings.ground_size, yaw, settings.camera_height_m, settings.elevation_range_deg)
+            appearance.change_season(w.albedo[tile], w.parcel[tile], rng), w.height[tile], w.side[tile],
+            w.kind[tile], settings.mpp, settings.ground_size, yaw, settings.camera_height_m,
+            settings.elevation_range_deg, (float(offset[0]), float(offset[1])))
         yield Pair(
             id=f"{split}_{index:06d}",
             ground=appearance.change_ground(ground, layer, yaw, settings.elevation_range_deg, rng),

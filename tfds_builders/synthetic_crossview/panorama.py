@@ -3,7 +3,7 @@
 Geometry (the frame the README documents):
 - The camera stands camera_height_m above the ground at the tile centre, the
   point shared by the four central pixels: array coordinate ((S-1)/2, (S-1)/2)
-  when pixel centres sit at integers.
+  when pixel centres sit at integers (moved by offset_m when given).
 - Column j looks along azimuth az_j = yaw + 360*j/W - 180 degrees, clockwise
   from north. With yaw = 0 (north-aligned, as CVUSA) column 0 looks south,
   W/4 west, W/2 north and 3W/4 east, the column order of the SAFA polar
@@ -51,7 +51,8 @@ def render_panorama(
     size: tuple[int, int],
     yaw_deg: float = 0.0,
     camera_height_m: float = 2.0,
-    elevation_range_deg: tuple[float, float] = (35.0, -55.0),
+    elevation_range_deg: tuple[float, float] = (30.0, -45.0),
+    offset_m: tuple[float, float] = (0.0, 0.0),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Render the panorama seen from the centre of a square tile.
 
@@ -65,6 +66,7 @@ def render_panorama(
       yaw_deg: azimuth of the centre column (0 = north-aligned).
       camera_height_m: eye height above the ground.
       elevation_range_deg: (top, bottom) elevation of the top and bottom image edges.
+      offset_m: (east, north) metres of the camera from the tile centre, e.g. a GPS error.
 
     Returns:
       rgb uint8 [H, W, 3] and layer uint8 [H, W] (SKY, GROUND, OBJECT, BEYOND).
@@ -74,7 +76,8 @@ def render_panorama(
     top, bottom = elevation_range_deg
     if not top > 0.0 > bottom:
         raise ValueError(f"elevation_range_deg must straddle the horizon (top > 0 > bottom), got {elevation_range_deg}")
-    centre = (s - 1) / 2.0
+    centre_r = (s - 1) / 2.0 - offset_m[1] / mpp
+    centre_c = (s - 1) / 2.0 + offset_m[0] / mpp
     radius_m = s / 2.0 * mpp
     step_m = mpp / 2.0
     n_steps = int(round(radius_m / step_m))
@@ -84,8 +87,8 @@ def render_panorama(
 
     # Nearest aerial pixel of every march sample, [W, K].
     east, north = np.sin(az)[:, None] * dist, np.cos(az)[:, None] * dist
-    rows = np.clip(np.rint(centre - north / mpp), 0, s - 1).astype(np.intp)
-    cols = np.clip(np.rint(centre + east / mpp), 0, s - 1).astype(np.intp)
+    rows = np.clip(np.rint(centre_r - north / mpp), 0, s - 1).astype(np.intp)
+    cols = np.clip(np.rint(centre_c + east / mpp), 0, s - 1).astype(np.intp)
     obj_h = height_m[rows, cols]
     # Elevation tangent of each sample's top; the running maximum is what hides rays.
     top_tan = np.maximum.accumulate((obj_h - camera_height_m) / dist, axis=1)
@@ -112,8 +115,8 @@ def render_panorama(
 
     # Ground: exact intersection of each below-horizon ray with the plane, clamped to the tile circle.
     ground_d = np.minimum(camera_height_m / np.maximum(-tan_el, 1e-9), radius_m)[:, None]
-    map_x = (centre + np.sin(az)[None, :] * ground_d / mpp).astype(np.float32)
-    map_y = (centre - np.cos(az)[None, :] * ground_d / mpp).astype(np.float32)
+    map_x = (centre_c + np.sin(az)[None, :] * ground_d / mpp).astype(np.float32)
+    map_y = (centre_r - np.cos(az)[None, :] * ground_d / mpp).astype(np.float32)
     rgb = cv2.remap(albedo, np.broadcast_to(map_x, (h_out, w_out)).copy(),
                     np.broadcast_to(map_y, (h_out, w_out)).copy(),
                     cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)

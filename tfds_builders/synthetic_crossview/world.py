@@ -46,6 +46,7 @@ class World:
     height: float32 metres above the ground plane (0 on the ground).
     side: uint8 RGB of object sides (facades, foliage) seen from the ground.
     kind: uint8 GROUND / BUILDING / TREE.
+    parcel: int32 field-parcel id of bare ground, -1 on roads and under objects.
     roads: float64 [R, 4] road segments (r0, c0, r1, c1) in pixels.
     road_width_px: float64 [R] road widths in pixels.
     origin: (x0, y0) metres of the north-west corner.
@@ -56,6 +57,7 @@ class World:
     height: np.ndarray
     side: np.ndarray
     kind: np.ndarray
+    parcel: np.ndarray
     roads: np.ndarray
     road_width_px: np.ndarray
     origin: tuple[float, float]
@@ -287,7 +289,8 @@ def generate_world(seed: int, side_px: int, mpp: float, origin: tuple[float, flo
     widths_arr = np.asarray(widths, np.float64)
     _place_buildings(rng, cover, occupied, albedo, height, side, kind, roads_arr, widths_arr, mpp)
     _place_trees(rng, cover, occupied, albedo, height, side, kind, mpp)
-    return World(albedo=albedo, height=height, side=side, kind=kind, roads=roads_arr,
+    parcel = np.where((road_mask > 0) | (kind != GROUND), -1, parcel).astype(np.int32)
+    return World(albedo=albedo, height=height, side=side, kind=kind, parcel=parcel, roads=roads_arr,
                  road_width_px=widths_arr, origin=origin, mpp=mpp)
 
 
