@@ -28,6 +28,10 @@ import numpy as np
 from cvgeo.evaluation.errors import EvaluationError
 
 DEFAULT_BLOCK_BYTES = 256 << 20
+# Rank of a query without ground truth: never below any K.
+NO_GROUND_TRUTH_RANK = np.iinfo(np.int64).max
+# Smallest automatic block: BLAS switches to other kernels (other rounding) for small products.
+_MIN_QUERY_BLOCK, _MIN_REFERENCE_BLOCK = 64, 256
 TIE_BREAKS = ("query", "index")
 BACKENDS = ("auto", "numpy", "tensorflow")
 
@@ -36,7 +40,7 @@ BACKENDS = ("auto", "numpy", "tensorflow")
 class SearchResult:
     """Per-query outputs of `search` (None where not requested).
 
-    ranks [Q] int64: references ranked above the ground truth (num_references where it has none).
+    ranks [Q] int64: references ranked above the ground truth (NO_GROUND_TRUTH_RANK where it has none).
     excluded_above [Q] int64: how many of the `exclude` references are among those counted in ranks.
     top_indices [Q, k] int64 / top_similarities [Q, k] float32: best references, best first.
     threshold_mismatches: ground-truth similarities that differed between GEMM shapes (0 = exact).
@@ -66,7 +70,7 @@ def search(
 
     Args:
       query: [Q, D] float32; reference: [R, D] float32.
-      ground_truth: [Q] reference index per query (-1: none, rank = R); None skips ranks.
+      ground_truth: [Q] reference index per query (-1: none, never a hit); None skips ranks.
       tie_break: "query" (ties favour the query) or "index" (lower reference index first).
       exclude: [Q, m] reference indices (-1 padding) whose contribution to the rank is also reported
         separately in `excluded_above` (VIGOR's hit rate ignores the semi-positives).
@@ -100,12 +104,13 @@ def search(
 
 def _block_sizes(num_queries, num_references, block_bytes, query_block, reference_block) -> tuple[int, int]:
     if reference_block is None:
-        # One reference block whenever 64 query rows of it fit the budget: thresholds then come from
-        # the very GEMM they are compared with.
-        reference_block = num_references if 64 * num_references * 4 <= block_bytes else max(block_bytes // (64 * 4), 2)
+        # One reference block whenever a minimal block of query rows fits the budget: thresholds then
+        # come from the very GEMM they are compared with.
+        fits = _MIN_QUERY_BLOCK * num_references * 4 <= block_bytes
+        reference_block = num_references if fits else max(block_bytes // (_MIN_QUERY_BLOCK * 4), _MIN_REFERENCE_BLOCK)
     reference_block = int(min(max(reference_block, 1), num_references))
     if query_block is None:
-        query_block = max(block_bytes // (4 * reference_block), 2)
+        query_block = max(block_bytes // (4 * reference_block), _MIN_QUERY_BLOCK)
     # A single-row block would make BLAS use GEMV, whose rounding differs from GEMM's.
     query_block = int(min(max(query_block, 2), max(num_queries, 2)))
     return query_block, reference_block
@@ -172,7 +177,7 @@ class _Search:
                 if self.k:
                     best = _merge_top_k(best, self.engine.top_k(sims, min(self.k, r1 - r0), r0, q1 - q0), self.k)
             if ranks is not None:
-                block_ranks[gt < 0] = num_references
+                block_ranks[gt < 0] = NO_GROUND_TRUTH_RANK
                 ranks[q0:q1] = block_ranks
                 if excluded is not None:
                     excluded[q0:q1] = block_excluded
