@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cvgeo.errors import CvgeoError
 from cvgeo.models import cvm_net
 from cvgeo.models.cross_view_model import CrossViewModel
 
@@ -16,6 +17,8 @@ class ModelSpec:
     reference_shape: tuple[int, int]
     descriptor_dim: int
     summary: str
+    # Dataset feature the reference branch consumes: "aerial" tiles, or "polar" for SAFA-style models.
+    reference_feature: str = "aerial"
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -30,7 +33,7 @@ MODELS: dict[str, ModelSpec] = {
 }
 
 
-class UnknownModelError(ValueError):
+class UnknownModelError(CvgeoError, ValueError):
     """Raised for a model name that is not in the registry; lists the valid names."""
 
 
