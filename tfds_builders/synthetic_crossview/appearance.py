@@ -81,10 +81,10 @@ def change_aerial(aerial: np.ndarray, height_m: np.ndarray, mpp: float, rng: np.
     img = _colour_jitter(img, rng)
     haze = rng.uniform(0.0, 0.25)
     img = (1 - haze) * img + haze * np.array([190, 195, 205], np.float32)
-    if rng.random() < 0.3:  # a cloud drifting over part of the tile
+    if rng.random() < 0.2:  # clouds drifting over parts of the tile
         s = img.shape[0]
-        coarse = rng.uniform(-1, 1, (4, 4)).astype(np.float32)
-        alpha = np.clip(cv2.resize(coarse, (s, s), interpolation=cv2.INTER_CUBIC) * 1.5 - 0.4, 0.0, 0.8)
+        coarse = rng.uniform(-1, 1, (5, 5)).astype(np.float32)
+        alpha = np.clip(cv2.resize(coarse, (s, s), interpolation=cv2.INTER_CUBIC) * 1.5 - 0.6, 0.0, 0.65)
         img = img * (1 - alpha[..., None]) + 240.0 * alpha[..., None]
     return _blur_and_noise(img, rng, max_sigma=1.0, max_noise=5.0)
 
