@@ -27,17 +27,13 @@ from tfds_builders.synthetic_crossview import panorama, pair_generator, syntheti
 
 
 def ground_projection(aerial: np.ndarray, settings: pair_generator.SceneSettings) -> np.ndarray:
-    """The aerial seen as a panorama of flat ground (rows above the horizon left black)."""
-    h, w = settings.ground_size
+    """The aerial seen as a panorama of flat ground: the renderer with every height at zero."""
     s = settings.aerial_size
-    el = np.deg2rad(panorama.row_elevations(h, *settings.elevation_range_deg))
-    az = np.deg2rad(panorama.column_azimuths(w, 0.0))
-    d = np.where(el < 0, settings.camera_height_m / np.maximum(-np.tan(el), 1e-9), 0.0)
-    d = np.minimum(d, s / 2 * settings.mpp)[:, None] / settings.mpp
-    map_x = ((s - 1) / 2 + np.sin(az)[None, :] * d).astype(np.float32)
-    map_y = ((s - 1) / 2 - np.cos(az)[None, :] * d).astype(np.float32)
-    out = cv2.remap(aerial, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    out[el >= 0] = 0
+    flat = np.zeros((s, s), np.float32)
+    out, layer = panorama.render_panorama(
+        aerial, flat, np.zeros_like(aerial), flat.astype(np.uint8), settings.mpp, settings.ground_size,
+        0.0, settings.camera_height_m, settings.elevation_range_deg)
+    out[layer == panorama.SKY] = 0
     return out
 
 
