@@ -115,3 +115,31 @@ def test_appearance_changes_keep_the_content_in_place():
     # Content shifted by a few pixels correlates worse than content left in place.
     assert np.median(aerial_corr) > np.median(aerial_shifted) + 0.1
     assert np.median(ground_corr) > np.median(ground_shifted) + 0.1
+
+
+def _overlap_correlation(a, b, dr, dc):
+    """Correlation of a[r + dr, c + dc] with b[r, c] over the pixels both tiles hold."""
+    s = a.shape[0]
+    ra, rb = slice(max(dr, 0), s + min(dr, 0)), slice(max(-dr, 0), s + min(-dr, 0))
+    ca, cb = slice(max(dc, 0), s + min(dc, 0)), slice(max(-dc, 0), s + min(-dc, 0))
+    return _luminance_correlation(a[ra, ca], b[rb, cb])
+
+
+def test_xy_matches_the_aerial_content():
+    """Two tiles `xy` metres apart show the same ground shifted by exactly that many pixels."""
+    settings = pair_generator.SceneSettings()
+    pairs = list(pair_generator.generate_pairs(settings, "test", 60))
+    right, wrong = [], []
+    for i, p in enumerate(pairs):
+        for q in pairs[i + 1:]:
+            east, north = q.xy - p.xy
+            if not (2.0 < abs(east) < 16.0 and 2.0 < abs(north) < 16.0):
+                continue
+            dr, dc = int(round(-north / settings.mpp)), int(round(east / settings.mpp))
+            right.append(_overlap_correlation(p.aerial, q.aerial, dr, dc))
+            # North and east with the wrong sign, or the axes swapped.
+            wrong.append(max(_overlap_correlation(p.aerial, q.aerial, a, b)
+                             for a, b in ((-dr, dc), (dr, -dc), (dc, dr), (-dr, -dc))))
+    assert len(right) >= 5
+    assert np.median(right) > 0.6
+    assert np.mean(np.array(right) > np.array(wrong)) > 0.8
