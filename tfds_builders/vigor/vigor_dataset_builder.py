@@ -21,6 +21,7 @@ from absl import logging
 import numpy as np
 import tensorflow_datasets as tfds
 
+from tfds_builders.exact_image import ExactImage
 from tfds_builders.manual_layout import CorruptImageReport, ManualLayoutError, require_files
 from tfds_builders.vigor.vigor_labels import (
     CITIES,
@@ -101,21 +102,21 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _info(self) -> tfds.core.DatasetInfo:
         if self.builder_config.area is None:
             features = {
-                "aerial": tfds.features.Image(shape=(None, None, 3), encoding_format="png"),
+                "aerial": ExactImage(encoding_format="png"),
                 "id": tfds.features.Text(),
                 "city": tfds.features.Text(),
                 "index": np.int64,  # position in the city's satellite_list.txt
-                "latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64),
+                "latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=tfds.features.Encoding.BYTES),
             }
         else:
             features = {
-                "ground": tfds.features.Image(shape=(None, None, 3), encoding_format="jpeg"),
-                "aerial": tfds.features.Image(shape=(None, None, 3), encoding_format="png"),
+                "ground": ExactImage(encoding_format="jpeg"),
+                "aerial": ExactImage(encoding_format="png"),
                 "id": tfds.features.Text(),
                 "city": tfds.features.Text(),
-                "latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64),
+                "latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=tfds.features.Encoding.BYTES),
                 "aerial_id": tfds.features.Text(),
-                "aerial_latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64),
+                "aerial_latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=tfds.features.Encoding.BYTES),
                 "positive_index": np.int64,
                 "positive_delta": tfds.features.Tensor(shape=(2,), dtype=np.float32),
                 "semi_positive_indices": tfds.features.Tensor(shape=(SEMI_POSITIVES,), dtype=np.int64),
