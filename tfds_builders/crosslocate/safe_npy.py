@@ -1,0 +1,108 @@
+"""Loads CrossLocate's pickled `.npy` meta files without executing code from them.
+
+The originals call `np.load(path).item()`, which on current numpy needs `allow_pickle=True`; a pickle
+can name any importable callable (`os.system`, ...) and have it run while loading. Here the pickle
+stream is read by an unpickler that resolves only the few numpy globals that an `np.save`d dict of
+lists and arrays needs, and refuses every other global before anything is called. The result is then
+walked, so only dicts, lists, tuples, strings, numbers, None and numpy arrays come back.
+"""
+
+import codecs
+import pickle
+from typing import Any
+
+import numpy as np
+
+try:  # numpy >= 2
+    from numpy._core.multiarray import _reconstruct, scalar
+    from numpy._core.numeric import _frombuffer
+except ImportError:  # numpy 1.x
+    from numpy.core.multiarray import _reconstruct, scalar
+    from numpy.core.numeric import _frombuffer
+
+ACCEPTED = "dicts, lists, tuples, strings, numbers, None and numpy arrays"
+
+
+class UnsafeMetaError(Exception):
+    """A meta file holds something other than plain data; the message names the file and the type."""
+
+
+def _latin1_encode(text: str, encoding: str = "utf-8") -> bytes:
+    # numpy < 1.17 saved with pickle protocol 2, which spells bytes as _codecs.encode(text, "latin1").
+    if not isinstance(text, str) or codecs.lookup(encoding).name != "iso8859-1":
+        raise pickle.UnpicklingError(f"_codecs.encode of {type(text).__name__} with encoding {encoding!r}")
+    return text.encode("latin-1")
+
+
+_ALLOWED_GLOBALS = {("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): np.dtype, ("_codecs", "encode"): _latin1_encode}
+for _package in ("numpy.core", "numpy._core"):  # files written by numpy 1.x and 2.x
+    _ALLOWED_GLOBALS[(f"{_package}.multiarray", "_reconstruct")] = _reconstruct
+    _ALLOWED_GLOBALS[(f"{_package}.multiarray", "scalar")] = scalar
+    _ALLOWED_GLOBALS[(f"{_package}.numeric", "_frombuffer")] = _frombuffer
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        target = _ALLOWED_GLOBALS.get((module, name))
+        if target is None:
+            raise _Refused(f"{module}.{name}")
+        return target
+
+
+class _Refused(Exception):
+    pass
+
+
+def _check_plain(value: Any, where: str) -> None:
+    if value is None or isinstance(value, (str, bool, int, float, np.generic)):
+        if isinstance(value, np.generic) and value.dtype.kind in "OV":
+            raise _Refused(f"numpy scalar of dtype {value.dtype} at {where}")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_plain(key, f"{where} key")
+            _check_plain(item, f"{where}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_plain(item, f"{where}[{i}]")
+    elif isinstance(value, np.ndarray):
+        if value.dtype.kind == "O":
+            for i, item in enumerate(value.ravel()):
+                _check_plain(item, f"{where}.flat[{i}]")
+        elif value.dtype.kind == "V":
+            raise _Refused(f"structured array of dtype {value.dtype} at {where}")
+    else:
+        raise _Refused(f"{type(value).__module__}.{type(value).__qualname__} at {where}")
+
+
+def load_meta(path: str) -> dict:
+    """The dict stored in the `.npy` file `path` by `np.save(path, meta_dict)`.
+
+    Raises:
+      UnsafeMetaError: the file holds (or would construct) anything but plain data, or no dict.
+      OSError / ValueError: the file cannot be read or is not a `.npy` file.
+    """
+    with open(path, "rb") as handle:
+        try:
+            version = np.lib.format.read_magic(handle)
+            read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+            if read_header is None:
+                raise ValueError(f"unsupported .npy format version {version}")
+            _, _, dtype = read_header(handle)
+        except ValueError as error:
+            raise ValueError(f"{path}: not a .npy file ({error})") from None
+        if dtype.kind != "O":
+            raise UnsafeMetaError(f"{path}: expected a pickled dict (np.save of a dict), found a plain {dtype} array")
+        try:
+            value = _RestrictedUnpickler(handle).load()
+            _check_plain(value, "meta")
+        except _Refused as refused:
+            raise UnsafeMetaError(
+                f"{path}: refused to load {refused}: meta files may only hold {ACCEPTED}. "
+                "Nothing from the file was executed."
+            ) from None
+        except (pickle.UnpicklingError, EOFError, TypeError, AttributeError) as error:
+            raise UnsafeMetaError(f"{path}: unreadable pickled meta data ({error})") from None
+    if isinstance(value, np.ndarray) and value.shape == () and isinstance(value.item(), dict):
+        return value.item()
+    raise UnsafeMetaError(f"{path}: expected a pickled dict, found {type(value).__name__} of shape {getattr(value, 'shape', None)}")
