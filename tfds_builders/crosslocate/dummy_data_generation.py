@@ -126,8 +126,8 @@ def write_crosslocate_layout(
         fields: dict[str, list] = {key: [] for key in (
             "dbImageFns", "dbIDs", "dbPlaceNames", "dbWGS", "dbUTM", "dbElevations", "dbCameraParams",
             "qImageFns", "qIDs", "qPlaceNames", "qWGS", "qUTM", "qElevations", "qCameraParams")}
-        for loc in range(locations):
-            lat, lon = 46.5 + 0.027 * (loc + locations * s), 8.0 + 0.039 * (loc % 3)
+        for loc in range(locations * s, locations * (s + 1)):  # location numbers are unique across splits
+            lat, lon = 46.5 + 0.027 * loc, 8.0 + 0.039 * (loc % 3)
             east, north = _UTM32.transform(lon, lat)
             wgs = [lat, lon] if wgs_order == "latlon" else [lon, lat]
             elevation = float(1000 + 10 * loc)
@@ -139,7 +139,7 @@ def write_crosslocate_layout(
                 if depth:
                     write_exr(path, rng.uniform(5, 5000, (12, 16)).astype(np.float32), compression=("ZIP", "ZIPS", "NONE")[view % 3])
                 else:
-                    cv2.imwrite(path, _view_image(loc + locations * s, view))
+                    cv2.imwrite(path, _view_image(loc, view))
                 fields["dbImageFns"].append(file_name)
                 fields["dbIDs"].append(loc * views + view)
                 fields["dbPlaceNames"].append(f"place{loc}")
@@ -148,7 +148,7 @@ def write_crosslocate_layout(
                 fields["dbElevations"].append(elevation)
                 fields["dbCameraParams"].append([np.radians(30.0 * view), 0.0, 0.0, np.radians(60.0)])
             query_name = f"q{loc:03d}{query_extension}"
-            image = _view_image(loc + locations * s, 0) + rng.integers(0, 20, (16, 16, 3), dtype=np.uint8)
+            image = _view_image(loc, 0) + rng.integers(0, 20, (16, 16, 3), dtype=np.uint8)
             cv2.imwrite(os.path.join(q_dir, query_name), image)
             fields["qImageFns"].append(query_name)
             fields["qIDs"].append(loc)

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from tfds_builders.manual_layout import ManualLayoutError
+
 try:  # numpy >= 2
     from numpy._core.multiarray import _reconstruct, scalar
     from numpy._core.numeric import _frombuffer
@@ -23,7 +25,7 @@ except ImportError:  # numpy 1.x
 ACCEPTED = "dicts, lists, tuples, strings, numbers, None and numpy arrays"
 
 
-class UnsafeMetaError(Exception):
+class UnsafeMetaError(ManualLayoutError):
     """A meta file holds something other than plain data; the message names the file and the type."""
 
 
@@ -79,10 +81,14 @@ def load_meta(path: str) -> dict:
     """The dict stored in the `.npy` file `path` by `np.save(path, meta_dict)`.
 
     Raises:
-      UnsafeMetaError: the file holds (or would construct) anything but plain data, or no dict.
-      OSError / ValueError: the file cannot be read or is not a `.npy` file.
+      UnsafeMetaError: the file is unreadable, not a `.npy` file, holds no dict, or holds (or would
+        construct) anything but plain data.
     """
-    with open(path, "rb") as handle:
+    try:
+        handle = open(path, "rb")
+    except OSError as error:
+        raise UnsafeMetaError(f"{path}: cannot read meta file ({error.strerror})") from None
+    with handle:
         try:
             version = np.lib.format.read_magic(handle)
             read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}.get(version)
@@ -90,11 +96,18 @@ def load_meta(path: str) -> dict:
                 raise ValueError(f"unsupported .npy format version {version}")
             _, _, dtype = read_header(handle)
         except ValueError as error:
-            raise ValueError(f"{path}: not a .npy file ({error})") from None
+            raise UnsafeMetaError(f"{path}: not a .npy file ({error})") from None
         if dtype.kind != "O":
             raise UnsafeMetaError(f"{path}: expected a pickled dict (np.save of a dict), found a plain {dtype} array")
         try:
             value = _RestrictedUnpickler(handle).load()
+            if isinstance(value, np.ndarray) and value.shape == () and value.dtype == object:
+                value = value.item()
+            if not isinstance(value, dict):
+                raise UnsafeMetaError(
+                    f"{path}: expected a pickled dict (np.save of a dict), found {type(value).__name__} "
+                    f"of shape {getattr(value, 'shape', None)}"
+                )
             _check_plain(value, "meta")
         except _Refused as refused:
             raise UnsafeMetaError(
@@ -103,6 +116,4 @@ def load_meta(path: str) -> dict:
             ) from None
         except (pickle.UnpicklingError, EOFError, TypeError, AttributeError) as error:
             raise UnsafeMetaError(f"{path}: unreadable pickled meta data ({error})") from None
-    if isinstance(value, np.ndarray) and value.shape == () and isinstance(value.item(), dict):
-        return value.item()
-    raise UnsafeMetaError(f"{path}: expected a pickled dict, found {type(value).__name__} of shape {getattr(value, 'shape', None)}")
+    return value
