@@ -12,12 +12,12 @@ CITIES = ("atlanta", "boston")
 
 
 def write_vo_hays_layout(root: str, *, pairs_per_city: int = 2, seed: int = 0, with_position: bool = True) -> None:
-    """Pairs per city in train.csv and test.csv; val.csv lists the first pair of each city."""
+    """`pairs_per_city` pairs per city in train.csv and test.csv, one per city in val.csv."""
     rng = np.random.default_rng(seed)
-    rows = {"train": [], "test": []}
+    rows = {"train": [], "val": [], "test": []}
     for c, city in enumerate(CITIES):
         for split in rows:
-            for i in range(pairs_per_city):
+            for i in range(1 if split == "val" else pairs_per_city):
                 stem = f"{split}_{i:04d}"
                 ground = f"streetview/{city}/{stem}.jpg"
                 aerial = f"aerial/{city}/{stem}.png"
@@ -26,7 +26,6 @@ def write_vo_hays_layout(root: str, *, pairs_per_city: int = 2, seed: int = 0, w
                     cv2.imwrite(os.path.join(root, path), rng.integers(0, 256, shape, dtype=np.uint8))
                 lat, lon, yaw = 33.7 + c + 0.001 * i, -84.4 + 13 * c - 0.001 * i, (37.5 * i) % 360
                 rows[split].append((ground, aerial, f"{lat:.6f}", f"{lon:.6f}", f"{yaw:.2f}", city))
-    rows["val"] = rows["train"][::pairs_per_city]
     header = "ground,aerial,lat,lon,yaw,city" if with_position else "aerial,ground"
     for split, split_rows in rows.items():
         with open(os.path.join(root, f"{split}.csv"), "w") as handle:
