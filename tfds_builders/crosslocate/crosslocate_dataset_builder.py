@@ -5,7 +5,8 @@ folder, query folder, meta name) with a role: `<description>` holds the queries 
 `<description>_database` the rendered database views (`aerial`). Both have splits `train`, `val`,
 `test`, one per meta file; a split's queries and database views belong together (indices never
 cross splits). `index` is the position in the meta's file list, which is also the example order.
-Depth renders (`.exr`) become float32 [H, W, 1] tensors in metres.
+Depth renders (`.exr`) become float32 [H, W, 1] tensors in metres. `camera` keeps the meta's
+[yaw, pitch, roll, hFOV] in radians; `yaw` repeats the yaw in degrees, the unit of every cvgeo builder.
 """
 
 from collections.abc import Iterator
@@ -114,10 +115,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                 "latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=exact),
                 "utm": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=exact),
                 "elevation": tfds.features.Tensor(shape=(), dtype=np.float64, encoding=exact),
-                "yaw": tfds.features.Tensor(shape=(), dtype=np.float64, encoding=exact),
-                "pitch": tfds.features.Tensor(shape=(), dtype=np.float64, encoding=exact),
-                "roll": tfds.features.Tensor(shape=(), dtype=np.float64, encoding=exact),
-                "hfov": tfds.features.Tensor(shape=(), dtype=np.float64, encoding=exact),
+                # [yaw, pitch, roll, horizontal FOV] in radians, exactly as in the meta file.
+                "camera": tfds.features.Tensor(shape=(4,), dtype=np.float64, encoding=exact),
+                "yaw": tfds.features.Tensor(shape=(), dtype=np.float64, encoding=exact),  # degrees, as other builders'
             }),
             homepage="https://github.com/JanTomesek/CrossLocate",
             disable_shuffling=True,  # example order == meta order == `index`
@@ -173,7 +173,6 @@ def _examples(image_dir: str, views: Views, wgs_order: str) -> list[tuple[int, s
     positions = latlon(views.wgs, wgs_order)
     examples = []
     for i, name in enumerate(views.file_names):
-        yaw, pitch, roll, hfov = views.camera[i]
         examples.append((i, os.path.join(image_dir, name), {
             "id": os.path.splitext(name)[0],
             "file_name": name,
@@ -183,9 +182,7 @@ def _examples(image_dir: str, views: Views, wgs_order: str) -> list[tuple[int, s
             "latlon": positions[i],
             "utm": views.utm[i],
             "elevation": views.elevations[i],
-            "yaw": yaw,
-            "pitch": pitch,
-            "roll": roll,
-            "hfov": hfov,
+            "camera": views.camera[i],
+            "yaw": np.degrees(views.camera[i, 0]),
         }))
     return examples
