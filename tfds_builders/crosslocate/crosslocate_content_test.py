@@ -30,8 +30,12 @@ def _trusted_meta(path):
     return np.load(path, allow_pickle=True).item()  # our own fixture, so plain numpy is fine here
 
 
-def _records(data_dir):
-    return glob.glob(os.path.join(str(data_dir), "**", "*.tfrecord*"), recursive=True)
+def _prepared_files(data_dir):
+    """Records or dataset_info.json anywhere under data_dir: a failed build must leave neither."""
+    found = []
+    for pattern in ("*.tfrecord*", "dataset_info.json"):
+        found += glob.glob(os.path.join(str(data_dir), "**", pattern), recursive=True)
+    return found
 
 
 @pytest.mark.parametrize("config,layout,prefix,image_name", [
@@ -119,7 +123,7 @@ def test_missing_view_is_listed_and_nothing_is_written(tmp_path):
         _build(manual, tmp_path / "tfds", "sparse_segments_database")
     assert "1 expected file(s) missing" in str(error.value)
     assert "datasets/Sparse/database_segments/loc003_v02_segments.png" in str(error.value)
-    assert _records(tmp_path / "tfds") == []
+    assert _prepared_files(tmp_path / "tfds") == []
     os.remove(os.path.join(manual, "datasets_meta", "Sparse", "GeoPose3K_v2_segments_val.npy"))
     with pytest.raises(ManualLayoutError, match="GeoPose3K_v2_segments_val.npy"):
         _build(manual, tmp_path / "tfds", "sparse_segments")
@@ -153,7 +157,7 @@ def test_corrupt_photo_and_depth_fail_or_are_skipped(tmp_path):
         with pytest.raises(ManualLayoutError) as error:
             _build(manual, tmp_path / config, config)
         assert victim in str(error.value) and "skip_corrupt" in str(error.value)
-        assert _records(tmp_path / config) == []
+        assert _prepared_files(tmp_path / config) == []
         builder = _build(manual, tmp_path / (config + "_skip"), config, skip_corrupt=True)
         splits = builder.info.splits
         full = 2 if config == "sparse_original_to_depth" else 6

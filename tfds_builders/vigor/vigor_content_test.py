@@ -36,8 +36,12 @@ def _label_lines(manual, folder, city, list_name):
         return {line.split()[0]: line.split() for line in handle if line.strip()}
 
 
-def _records(data_dir):
-    return glob.glob(os.path.join(str(data_dir), "**", "*.tfrecord*"), recursive=True)
+def _prepared_files(data_dir):
+    """Records or dataset_info.json anywhere under data_dir: a failed build must leave neither."""
+    found = []
+    for pattern in ("*.tfrecord*", "dataset_info.json"):
+        found += glob.glob(os.path.join(str(data_dir), "**", pattern), recursive=True)
+    return found
 
 
 @pytest.mark.parametrize("config,split,list_name,cities", [
@@ -115,7 +119,7 @@ def test_missing_panorama_is_listed_and_nothing_is_written(manual, tmp_path):
     assert "1 expected file(s) missing" in message
     assert os.path.relpath(victim, manual) in message
     assert "<City>/panorama/" in message
-    assert _records(tmp_path / "tfds") == []
+    assert _prepared_files(tmp_path / "tfds") == []
 
 
 def test_corrupt_jpeg_fails_or_is_skipped(manual, tmp_path):
@@ -127,7 +131,7 @@ def test_corrupt_jpeg_fails_or_is_skipped(manual, tmp_path):
     with pytest.raises(ManualLayoutError) as error:
         _build(manual, tmp_path / "strict", "cross_area")
     assert victim in str(error.value) and "skip_corrupt" in str(error.value)
-    assert _records(tmp_path / "strict") == []
+    assert _prepared_files(tmp_path / "strict") == []
 
     builder = _build(manual, tmp_path / "lenient", "cross_area", skip_corrupt=True)
     ids = [e["id"].decode() for e in tfds.as_numpy(builder.as_dataset(split="test"))]

@@ -25,8 +25,12 @@ def _rgb(path):
     return cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB)
 
 
-def _records(data_dir):
-    return glob.glob(os.path.join(str(data_dir), "**", "*.tfrecord*"), recursive=True)
+def _prepared_files(data_dir):
+    """Records or dataset_info.json anywhere under data_dir: a failed build must leave neither."""
+    found = []
+    for pattern in ("*.tfrecord*", "dataset_info.json"):
+        found += glob.glob(os.path.join(str(data_dir), "**", pattern), recursive=True)
+    return found
 
 
 @pytest.mark.parametrize("with_position", [True, False])
@@ -87,7 +91,7 @@ def test_missing_image_is_listed_and_nothing_is_written(tmp_path):
     with pytest.raises(ManualLayoutError) as error:
         _build(manual, tmp_path / "tfds")
     assert "1 expected file(s) missing" in str(error.value) and "aerial/boston/test_0001.png" in str(error.value)
-    assert _records(tmp_path / "tfds") == []
+    assert _prepared_files(tmp_path / "tfds") == []
 
 
 def test_corrupt_jpeg_fails_or_is_skipped(tmp_path):
@@ -101,7 +105,7 @@ def test_corrupt_jpeg_fails_or_is_skipped(tmp_path):
     with pytest.raises(ManualLayoutError) as error:
         _build(manual, tmp_path / "strict")
     assert victim in str(error.value)
-    assert _records(tmp_path / "strict") == []
+    assert _prepared_files(tmp_path / "strict") == []
     builder = _build(manual, tmp_path / "lenient", skip_corrupt=True)
     ids = [e["id"].decode() for e in tfds.as_numpy(builder.as_dataset(split="train"))]
     assert len(ids) == 3 and "streetview/atlanta/train_0001" not in ids
