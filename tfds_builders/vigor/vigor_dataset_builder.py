@@ -93,35 +93,48 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     keyword corrected_labels_dir. satellite_list.txt is always read from splits/<City>/.
     """
 
-    def __init__(self, *, skip_corrupt: bool = False, corrected_labels_dir: str | None = None, **kwargs):
-        """`skip_corrupt` leaves out examples whose images do not decode instead of failing."""
+    def __init__(
+        self,
+        *,
+        skip_corrupt: bool = False,
+        corrected_labels_dir: str | None = None,
+        use_beam: bool = False,
+        **kwargs,
+    ):
+        """Builder of one config.
+
+        Args:
+          skip_corrupt: leave out examples whose images do not decode, instead of failing.
+          corrected_labels_dir: folder of the corrected label files (`<City>/<list>.txt`) for the
+            *_corrected configs; default `splits__corrected/` in the manual folder.
+          use_beam: generate with Apache Beam (optional extra `apache-beam`; runner and options come
+            from `tfds.download.DownloadConfig(beam_runner=..., beam_options=...)`).
+        """
         self._skip_corrupt = skip_corrupt
         self._corrected_labels_dir = corrected_labels_dir
+        self._use_beam = use_beam
         super().__init__(**kwargs)
 
     def _info(self) -> tfds.core.DatasetInfo:
+        exact = tfds.features.Encoding.BYTES  # float64 stays float64 (the default stores float32)
+        features = {
+            "aerial": ExactImage(encoding_format="png"),
+            "id": tfds.features.Text(),
+            "city": tfds.features.Text(),
+            "latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=exact),
+        }
         if self.builder_config.area is None:
-            features = {
-                "aerial": ExactImage(encoding_format="png"),
-                "id": tfds.features.Text(),
-                "city": tfds.features.Text(),
-                "index": np.int64,  # position in the city's satellite_list.txt
-                "latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=tfds.features.Encoding.BYTES),
-            }
+            features["index"] = np.int64  # position in the city's satellite_list.txt
         else:
-            features = {
+            features.update({
                 "ground": ExactImage(encoding_format="jpeg"),
-                "aerial": ExactImage(encoding_format="png"),
-                "id": tfds.features.Text(),
-                "city": tfds.features.Text(),
-                "latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=tfds.features.Encoding.BYTES),
                 "aerial_id": tfds.features.Text(),
-                "aerial_latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=tfds.features.Encoding.BYTES),
+                "aerial_latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=exact),
                 "positive_index": np.int64,
-                "positive_delta": tfds.features.Tensor(shape=(2,), dtype=np.float32),
+                "positive_delta": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=exact),
                 "semi_positive_indices": tfds.features.Tensor(shape=(SEMI_POSITIVES,), dtype=np.int64),
-                "semi_positive_deltas": tfds.features.Tensor(shape=(SEMI_POSITIVES, 2), dtype=np.float32),
-            }
+                "semi_positive_deltas": tfds.features.Tensor(shape=(SEMI_POSITIVES, 2), dtype=np.float64, encoding=exact),
+            })
         return self.dataset_info_from_configs(
             features=tfds.features.FeaturesDict(features),
             homepage="https://github.com/Jeff-Zilence/VIGOR",
@@ -129,75 +142,88 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             disable_shuffling=True,
         )
 
-    def _labels_dir(self, root: str) -> str:
-        if not self.builder_config.corrected:
-            return os.path.join(root, "splits")
-        return self._corrected_labels_dir or os.path.join(root, CORRECTED_LABELS_DIR)
-
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
         root = os.fspath(dl_manager.manual_dir)
-        config = self.builder_config
-        cities = CITIES  # both areas use all four cities between their train and test splits
+        # Both areas use all four cities between their train and test splits.
         require_files(
-            root, [f"splits/{city}/satellite_list.txt" for city in cities],
+            root, [f"splits/{city}/satellite_list.txt" for city in CITIES],
             dataset="vigor", pattern="splits/<City>/satellite_list.txt", source=SOURCE,
         )
-        tiles = {city: read_satellite_list(os.path.join(root, "splits", city, "satellite_list.txt")) for city in cities}
-        if config.area is None:
-            require_files(
-                root, [f"{city}/satellite/{name}" for city in cities for name in tiles[city]],
-                dataset="vigor", pattern="<City>/satellite/satellite_<lat>_<lng>.png", source=SOURCE,
-            )
-            return {
-                split_name(city): self._generate_examples(
-                    [(index, _tile_example(root, city, index, name)) for index, name in enumerate(tiles[city])]
-                )
-                for city in cities
+        tiles = {city: read_satellite_list(os.path.join(root, "splits", city, "satellite_list.txt")) for city in CITIES}
+        if self.builder_config.area is None:
+            examples = {
+                split_name(city): [(i, _tile_example(root, city, i, name)) for i, name in enumerate(names)]
+                for city, names in tiles.items()
             }
-
-        labels_dir = self._labels_dir(root)
-        queries = {}
-        for split in ("train", "test"):
-            list_name, split_cities = _QUERY_LISTS[(config.area, split)]
-            require_files(
-                labels_dir, [f"{city}/{list_name}" for city in split_cities],
-                dataset="vigor", pattern=f"<labels>/<City>/{list_name}", source=SOURCE,
-            )
-            gallery = {}
-            for city in split_cities:
-                for name in tiles[city]:
-                    gallery[(city, name)] = len(gallery)
-            split_queries = []
-            for city in split_cities:
-                label_path = os.path.join(labels_dir, city, list_name)
-                for label in read_labels(label_path):
-                    unknown = [t for t in label.tiles if (city, t) not in gallery]
-                    if unknown:
-                        raise ManualLayoutError(
-                            f"vigor: {label_path}: panorama {label.panorama} names tile {unknown[0]}, "
-                            f"which splits/{city}/satellite_list.txt does not list"
-                        )
-                    indices = [gallery[(city, t)] for t in label.tiles]
-                    split_queries.append((len(split_queries), _query_example(root, city, label, indices)))
-            queries[split] = split_queries
-        needed = sorted(
-            {os.path.relpath(example[name], root) for qs in queries.values() for _, example in qs for name in ("ground", "aerial")}
-        )
+        else:
+            examples = {split: self._query_examples(root, tiles, split) for split in ("train", "test")}
+        needed = sorted({
+            os.path.relpath(example[name], root)
+            for split_examples in examples.values() for _, example in split_examples
+            for name in ("ground", "aerial") if name in example
+        })
         require_files(
             root, needed, dataset="vigor",
             pattern="<City>/panorama/<prefix>,<lat>,<lng>,.jpg and <City>/satellite/satellite_<lat>_<lng>.png",
             source=SOURCE,
         )
-        return {split: self._generate_examples(split_queries) for split, split_queries in queries.items()}
+        generate = self._beam_examples if self._use_beam else self._generate_examples
+        return {split: generate(split_examples) for split, split_examples in examples.items()}
+
+    def _query_examples(self, root: str, tiles: dict[str, list[str]], split: str) -> list[tuple[int, dict]]:
+        """The labelled panoramas of `split`, their tiles given as indices into the split's gallery."""
+        list_name, cities = _QUERY_LISTS[(self.builder_config.area, split)]
+        if self.builder_config.corrected:
+            labels_dir = self._corrected_labels_dir or os.path.join(root, CORRECTED_LABELS_DIR)
+        else:
+            labels_dir = os.path.join(root, "splits")
+        require_files(
+            labels_dir, [f"{city}/{list_name}" for city in cities],
+            dataset="vigor", pattern=f"<labels>/<City>/{list_name}", source=SOURCE,
+        )
+        gallery = {(city, name): i for i, (city, name) in enumerate((c, n) for c in cities for n in tiles[c])}
+        examples = []
+        for city in cities:
+            label_path = os.path.join(labels_dir, city, list_name)
+            for label in read_labels(label_path):
+                unknown = [t for t in label.tiles if (city, t) not in gallery]
+                if unknown:
+                    raise ManualLayoutError(
+                        f"vigor: {label_path}: panorama {label.panorama} names tile {unknown[0]}, "
+                        f"which splits/{city}/satellite_list.txt does not list"
+                    )
+                indices = [gallery[(city, t)] for t in label.tiles]
+                examples.append((len(examples), _query_example(root, city, label, indices)))
+        return examples
 
     def _generate_examples(self, examples: list[tuple[int, dict]]) -> Iterator[tuple[int, dict]]:
         """Yields the prepared examples whose images decode; images are stored as their original bytes."""
         report = CorruptImageReport("vigor", self._skip_corrupt)
         for key, example in examples:
-            images = [example[name] for name in ("ground", "aerial") if name in example]
-            if all(report.load(path) is not None for path in images):
+            if _images_decode(example, report):
                 yield key, example
         (logging.warning if report.corrupt else logging.info)(report.summary())
+
+    def _beam_examples(self, examples: list[tuple[int, dict]]):
+        """The same examples as an Apache Beam transform, so that workers decode images in parallel."""
+        beam = tfds.core.lazy_imports.apache_beam
+        skip_corrupt = self._skip_corrupt
+        skipped = beam.metrics.Metrics.counter("vigor", "skipped_corrupt_examples")
+
+        def keep(item: tuple[int, dict]) -> bool:
+            report = CorruptImageReport("vigor", skip_corrupt)
+            if _images_decode(item[1], report):
+                return True
+            skipped.inc()
+            logging.warning(report.summary())
+            return False
+
+        return beam.Create(examples) | beam.Filter(keep)
+
+
+def _images_decode(example: dict, report: CorruptImageReport) -> bool:
+    """Whether the example's images decode (a corrupt one raises unless the report skips)."""
+    return all(report.load(example[name]) is not None for name in ("ground", "aerial") if name in example)
 
 
 def _tile_example(root: str, city: str, index: int, name: str) -> dict:
@@ -211,7 +237,7 @@ def _tile_example(root: str, city: str, index: int, name: str) -> dict:
 
 
 def _query_example(root: str, city: str, label: PanoramaLabel, indices: list[int]) -> dict:
-    deltas = np.array(label.deltas, np.float32)
+    deltas = np.array(label.deltas, np.float64)
     return {
         "ground": os.path.join(root, city, "panorama", label.panorama),
         "aerial": os.path.join(root, city, "satellite", label.tiles[0]),
