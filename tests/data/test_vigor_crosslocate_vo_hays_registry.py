@@ -15,7 +15,9 @@ def test_every_entry_names_a_registered_builder_config():
 
     import tfds_builders  # noqa: F401
 
-    for name in ("vigor_same_area", "vigor_cross_area", "vo_hays") + tuple(n for n in DATASETS if n.startswith("crosslocate_")):
+    crosslocate = tuple(n for n in DATASETS if n.startswith("crosslocate_"))
+    assert len(crosslocate) == 10
+    for name in ("vigor_same_area", "vigor_cross_area", "vo_hays") + crosslocate:
         spec = DATASETS[name]
         builder_name, _, config = spec.tfds_name.partition("/")
         builder_class = tfds.builder_cls(builder_name)

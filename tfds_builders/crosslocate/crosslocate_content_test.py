@@ -13,7 +13,10 @@ from tfds_builders.crosslocate.crosslocate_meta import detect_wgs_order, read_me
 from tfds_builders.crosslocate.dummy_data_generation import write_crosslocate_layout, write_exr
 from tfds_builders.manual_layout import ManualLayoutError
 
-DEPTH = dict(database="database_depth", queries="query_original_result", meta="GeoPose3K_v2_original_to_depth", query_extension=".jpg")
+DEPTH = dict(
+    database="database_depth", queries="query_original_result", meta="GeoPose3K_v2_original_to_depth",
+    query_extension=".jpg",
+)
 UNIFORM = dict(
     name="Uniform", queries="query_photos_to_segments_result", meta="Alps_photos_to_segments", query_extension=".jpg",
     wgs_order="lonlat",
@@ -81,7 +84,8 @@ def test_depth_views_equal_the_written_depth(tmp_path):
     known = {}
     for i, file_name in enumerate(meta["dbImageFns"]):
         known[i] = rng.uniform(1, 9000, (7 + i, 5)).astype(np.float32)
-        write_exr(os.path.join(manual, "datasets", "Sparse", "database_depth", file_name), known[i], ("ZIP", "RLE", "NONE")[i % 3])
+        path = os.path.join(manual, "datasets", "Sparse", "database_depth", file_name)
+        write_exr(path, known[i], ("ZIP", "RLE", "NONE")[i % 3])
     builder = _build(manual, tmp_path / "tfds", "sparse_original_to_depth_database")
     examples = list(tfds.as_numpy(builder.as_dataset(split="val")))
     assert len(examples) == 6

@@ -29,15 +29,23 @@ SPLITS = ("train", "val", "test")
 # DatasetDescriptions of CrossLocate's train.py.
 DESCRIPTIONS = {
     "sparse_segments": ("Sparse", "database_segments", "query_segments_result", "GeoPose3K_v2_segments"),
-    "sparse_silhouettes": ("Sparse", "database_silhouettes", "query_silhouettes_result", "GeoPose3K_v2_silhouettes"),
+    "sparse_silhouettes": (
+        "Sparse", "database_silhouettes", "query_silhouettes_result", "GeoPose3K_v2_silhouettes"),
     "sparse_depth": ("Sparse", "database_depth", "query_depth_result", "GeoPose3K_v2_depth"),
-    "sparse_original_to_segments": ("Sparse", "database_segments", "query_original_result", "GeoPose3K_v2_original_to_segments"),
-    "sparse_original_to_silhouettes": ("Sparse", "database_silhouettes", "query_original_result", "GeoPose3K_v2_original_to_silhouettes"),
-    "sparse_original_to_depth": ("Sparse", "database_depth", "query_original_result", "GeoPose3K_v2_original_to_depth"),
-    "uniform_photos_to_segments": ("Uniform", "database_segments", "query_photos_to_segments_result", "Alps_photos_to_segments"),
-    "uniform_photos_to_segments_compact": ("Uniform", "database_segments", "query_photos_to_segments_result", "Alps_photos_to_segments_compact"),
-    "uniform_photos_to_silhouettes_compact": ("Uniform", "database_silhouettes", "query_photos_to_segments_result", "Alps_photos_to_silhouettes_compact"),
-    "uniform_photos_to_depth_compact": ("Uniform", "database_depth", "query_photos_to_segments_result", "Alps_photos_to_depth_compact"),
+    "sparse_original_to_segments": (
+        "Sparse", "database_segments", "query_original_result", "GeoPose3K_v2_original_to_segments"),
+    "sparse_original_to_silhouettes": (
+        "Sparse", "database_silhouettes", "query_original_result", "GeoPose3K_v2_original_to_silhouettes"),
+    "sparse_original_to_depth": (
+        "Sparse", "database_depth", "query_original_result", "GeoPose3K_v2_original_to_depth"),
+    "uniform_photos_to_segments": (
+        "Uniform", "database_segments", "query_photos_to_segments_result", "Alps_photos_to_segments"),
+    "uniform_photos_to_segments_compact": (
+        "Uniform", "database_segments", "query_photos_to_segments_result", "Alps_photos_to_segments_compact"),
+    "uniform_photos_to_silhouettes_compact": (
+        "Uniform", "database_silhouettes", "query_photos_to_segments_result", "Alps_photos_to_silhouettes_compact"),
+    "uniform_photos_to_depth_compact": (
+        "Uniform", "database_depth", "query_photos_to_segments_result", "Alps_photos_to_depth_compact"),
 }
 
 

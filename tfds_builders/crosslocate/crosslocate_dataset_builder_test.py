@@ -17,7 +17,9 @@ class CrossLocateQueriesTest(tfds.testing.DatasetBuilderTestCase):
 
 class CrossLocateDatabaseTest(tfds.testing.DatasetBuilderTestCase):
     DATASET_CLASS = crosslocate_dataset_builder.Builder
-    BUILDER_CONFIG_NAMES_TO_TEST = ["sparse_segments_database", "sparse_original_to_depth_database", "uniform_photos_to_segments_database"]
+    BUILDER_CONFIG_NAMES_TO_TEST = [
+        "sparse_segments_database", "sparse_original_to_depth_database", "uniform_photos_to_segments_database",
+    ]
     SPLITS = {"train": 6, "val": 6, "test": 6}  # 2 locations x 3 views
 
 

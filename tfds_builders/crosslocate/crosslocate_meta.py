@@ -14,8 +14,7 @@ import numpy as np
 from tfds_builders.crosslocate.safe_npy import load_meta
 from tfds_builders.manual_layout import ManualLayoutError
 
-REQUIRED = ("ImageFns", "WGS", "UTM", "CameraParams")
-OPTIONAL = ("IDs", "PlaceNames", "Elevations")
+REQUIRED = ("ImageFns", "WGS", "UTM", "CameraParams")  # IDs, PlaceNames and Elevations may be absent
 WGS_ORDERS = ("latlon", "lonlat")
 
 # The CrossLocate data covers the Alps: latitudes about 43.5-48.5 N, longitudes about 5-17 E
@@ -76,7 +75,9 @@ def _views(meta: dict, prefix: str, path: str) -> Views:
         if values is None:
             strings[key] = [default(i) for i in range(count)]
         elif len(values) != count:
-            raise ManualLayoutError(f"crosslocate: {path}: {prefix}{key} has {len(values)} entries, {prefix}ImageFns {count}")
+            raise ManualLayoutError(
+                f"crosslocate: {path}: {prefix}{key} has {len(values)} entries, {prefix}ImageFns {count}"
+            )
         else:
             strings[key] = [str(v) for v in values]
     elevations = (

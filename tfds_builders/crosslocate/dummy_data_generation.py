@@ -137,7 +137,8 @@ def write_crosslocate_layout(
                 path = os.path.join(db_dir, file_name)
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 if depth:
-                    write_exr(path, rng.uniform(5, 5000, (12, 16)).astype(np.float32), compression=("ZIP", "ZIPS", "NONE")[view % 3])
+                    depth_m = rng.uniform(5, 5000, (12, 16)).astype(np.float32)
+                    write_exr(path, depth_m, compression=("ZIP", "ZIPS", "NONE")[view % 3])
                 else:
                     cv2.imwrite(path, _view_image(loc, view))
                 fields["dbImageFns"].append(file_name)

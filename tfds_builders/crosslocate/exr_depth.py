@@ -18,7 +18,7 @@ from tfds_builders.manual_layout import ManualLayoutError
 
 _MAGIC = b"\x76\x2f\x31\x01"
 _PIXEL_TYPES = {0: np.dtype("<u4"), 1: np.dtype("<f2"), 2: np.dtype("<f4")}
-_COMPRESSIONS = {0: "NONE", 1: "RLE", 2: "ZIPS", 3: "ZIP", 4: "PIZ", 5: "PXR24", 6: "B44", 7: "B44A", 8: "DWAA", 9: "DWAB"}
+_COMPRESSIONS = dict(enumerate(("NONE", "RLE", "ZIPS", "ZIP", "PIZ", "PXR24", "B44", "B44A", "DWAA", "DWAB")))
 _LINES_PER_CHUNK = {0: 1, 1: 1, 2: 1, 3: 16}
 DEPTH_CHANNELS = ("Z", "Y", "R", "depth", "V")  # first present one is the depth, when there are several
 

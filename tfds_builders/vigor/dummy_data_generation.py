@@ -10,7 +10,9 @@ import numpy as np
 
 from tfds_builders.vigor.vigor_labels import CITIES
 
-_CITY_ORIGIN = {"NewYork": (40.71, -74.0), "Seattle": (47.6, -122.33), "SanFrancisco": (37.77, -122.42), "Chicago": (41.88, -87.63)}
+_CITY_ORIGIN = {
+    "NewYork": (40.71, -74.0), "Seattle": (47.6, -122.33), "SanFrancisco": (37.77, -122.42), "Chicago": (41.88, -87.63),
+}
 
 
 def _noise(rng: np.random.Generator, height: int, width: int) -> np.ndarray:

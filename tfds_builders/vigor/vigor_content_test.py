@@ -172,7 +172,9 @@ def test_beam_generation_matches_the_generator(manual, tmp_path):
     with open(victim, "wb") as handle:
         handle.write(b"\x89PNG\r\n\x1a\n broken")
     for name in ("cross_area", "satellite"):
-        beam_builder = vigor_dataset_builder.Builder(config=name, data_dir=str(tmp_path / "beam"), use_beam=True, skip_corrupt=True)
+        beam_builder = vigor_dataset_builder.Builder(
+            config=name, data_dir=str(tmp_path / "beam"), use_beam=True, skip_corrupt=True,
+        )
         beam_builder.download_and_prepare(download_config=config)
         plain = _build(manual, tmp_path / "plain", name, skip_corrupt=True)
         for split in plain.info.splits:

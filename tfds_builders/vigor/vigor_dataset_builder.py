@@ -77,10 +77,21 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     RELEASE_NOTES = {"1.0.0": "Initial release."}
     BUILDER_CONFIGS = [
         VigorConfig(name="same_area", description="Same-area queries (all four cities).", area="same_area"),
-        VigorConfig(name="cross_area", description="Cross-area queries (train NewYork+Seattle, test SanFrancisco+Chicago).", area="cross_area"),
-        VigorConfig(name="same_area_corrected", description="Same-area queries with the corrected labels.", area="same_area", corrected=True),
-        VigorConfig(name="cross_area_corrected", description="Cross-area queries with the corrected labels.", area="cross_area", corrected=True),
-        VigorConfig(name="satellite", description="All satellite tiles, one split per city, in satellite_list.txt order."),
+        VigorConfig(
+            name="cross_area", area="cross_area",
+            description="Cross-area queries (train NewYork+Seattle, test SanFrancisco+Chicago).",
+        ),
+        VigorConfig(
+            name="same_area_corrected", area="same_area", corrected=True,
+            description="Same-area queries with the corrected labels.",
+        ),
+        VigorConfig(
+            name="cross_area_corrected", area="cross_area", corrected=True,
+            description="Cross-area queries with the corrected labels.",
+        ),
+        VigorConfig(
+            name="satellite", description="All satellite tiles, one split per city, in satellite_list.txt order.",
+        ),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = f"""
     Request VIGOR at {SOURCE}. Point --data_dir (manual_dir) at the extracted VIGOR folder:
@@ -133,7 +144,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                 "positive_index": np.int64,
                 "positive_delta": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=exact),
                 "semi_positive_indices": tfds.features.Tensor(shape=(SEMI_POSITIVES,), dtype=np.int64),
-                "semi_positive_deltas": tfds.features.Tensor(shape=(SEMI_POSITIVES, 2), dtype=np.float64, encoding=exact),
+                "semi_positive_deltas": tfds.features.Tensor(
+                    shape=(SEMI_POSITIVES, 2), dtype=np.float64, encoding=exact
+                ),
             })
         return self.dataset_info_from_configs(
             features=tfds.features.FeaturesDict(features),

@@ -68,7 +68,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         pairs = {split: read_pairs(path) for split, path in lists.items()}
         require_files(
             root, [path for split_pairs in pairs.values() for p in split_pairs for path in (p.ground, p.aerial)],
-            dataset="vo_hays", pattern="the ground and aerial paths of <split>.csv, relative to its folder", source=SOURCE,
+            dataset="vo_hays", source=SOURCE,
+            pattern="the ground and aerial paths of <split>.csv, relative to its folder",
         )
         return {split: self._generate_examples(root, split_pairs) for split, split_pairs in pairs.items()}
 

@@ -60,11 +60,15 @@ def read_pairs(path: str) -> list[Pair]:
                 try:
                     numbers[column] = float(values[column]) if column in values else math.nan
                 except ValueError:
-                    raise ManualLayoutError(f"vo_hays: {path}:{number}: {column} {values[column]!r} is not a number") from None
+                    raise ManualLayoutError(
+                        f"vo_hays: {path}:{number}: {column} {values[column]!r} is not a number"
+                    ) from None
                 if column in values and not math.isfinite(numbers[column]):
                     raise ManualLayoutError(f"vo_hays: {path}:{number}: {column} must be a finite number")
             if "lat" in values and not (-90 <= numbers["lat"] <= 90 and -180 <= numbers["lon"] <= 180):
-                raise ManualLayoutError(f"vo_hays: {path}:{number}: lat/lon {numbers['lat']}, {numbers['lon']} out of range")
+                raise ManualLayoutError(
+                    f"vo_hays: {path}:{number}: lat/lon {numbers['lat']}, {numbers['lon']} out of range"
+                )
             pairs.append(Pair(
                 ground=values["ground"],
                 aerial=values["aerial"],
@@ -74,9 +78,13 @@ def read_pairs(path: str) -> list[Pair]:
             ))
     for column in ("id", "city"):
         if column in header and any(not getattr(p, column) for p in pairs):
-            raise ManualLayoutError(f"vo_hays: {path}: column {column} is empty on some rows; fill it on every row or drop it")
+            raise ManualLayoutError(
+                f"vo_hays: {path}: column {column} is empty on some rows; fill it on every row or drop it"
+            )
     ids = [p.id for p in pairs]
     if len(set(ids)) != len(ids):
         duplicate = next(i for i in ids if ids.count(i) > 1)
-        raise ManualLayoutError(f"vo_hays: {path}: id {duplicate!r} occurs more than once (add an id column to disambiguate)")
+        raise ManualLayoutError(
+            f"vo_hays: {path}: id {duplicate!r} occurs more than once (add an id column to disambiguate)"
+        )
     return pairs
