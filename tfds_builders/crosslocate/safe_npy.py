@@ -8,6 +8,7 @@ walked, so only dicts, lists, tuples, strings, numbers, None and numpy arrays co
 """
 
 import codecs
+from itertools import chain
 import pickle
 from typing import Any
 
@@ -59,20 +60,37 @@ class _Refused(Exception):
     pass
 
 
+# Exact types that are plain data; lists made only of these are accepted without a per-item walk.
+_PLAIN_TYPES = frozenset(
+    (str, bool, int, float, type(None), np.str_, np.bool_, np.float64, np.float32, np.int64, np.int32)
+)
+
+
+def _all_plain(items) -> bool:
+    return set(map(type, items)) <= _PLAIN_TYPES
+
+
 def _check_plain(value: Any, where: str) -> None:
-    if value is None or isinstance(value, (str, bool, int, float, np.generic)):
-        if isinstance(value, np.generic) and value.dtype.kind in "OV":
-            raise _Refused(f"numpy scalar of dtype {value.dtype} at {where}")
+    """Raises _Refused unless `value` is plain data (recursively); `where` locates it for the message."""
+    if type(value) in _PLAIN_TYPES:
         return
-    if isinstance(value, dict):
+    if isinstance(value, np.generic):
+        if value.dtype.kind in "OV":
+            raise _Refused(f"numpy scalar of dtype {value.dtype} at {where}")
+    elif isinstance(value, (str, bool, int, float)):
+        return
+    elif isinstance(value, dict):
         for key, item in value.items():
             _check_plain(key, f"{where} key")
             _check_plain(item, f"{where}[{key!r}]")
     elif isinstance(value, (list, tuple)):
+        # Fast paths for the usual shapes: a list of scalars, or a list of rows of scalars.
+        if _all_plain(value) or (set(map(type, value)) <= {list, tuple} and _all_plain(chain.from_iterable(value))):
+            return
         for i, item in enumerate(value):
             _check_plain(item, f"{where}[{i}]")
     elif isinstance(value, np.ndarray):
-        if value.dtype.kind == "O":
+        if value.dtype.kind == "O" and not _all_plain(value.ravel()):
             for i, item in enumerate(value.ravel()):
                 _check_plain(item, f"{where}.flat[{i}]")
         elif value.dtype.kind == "V":

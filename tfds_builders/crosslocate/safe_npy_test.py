@@ -93,14 +93,21 @@ def test_other_containers_and_non_dicts_are_refused(tmp_path):
     _save(path, dict(META, ids={1, 2}))  # protocol 3 has no set opcode: set is a global
     with pytest.raises(UnsafeMetaError, match=r"builtins.set"):
         load_meta(path)
-    path = str(tmp_path / "set4.npy")
-    array = np.empty((), dtype=object)
-    array[()] = {"ids": {1, 2}}
-    with open(path, "wb") as handle:
-        np.lib.format.write_array_header_1_0(handle, {"descr": "|O", "fortran_order": False, "shape": ()})
-        pickle.dump(array, handle, protocol=4)  # protocol 4 builds sets without a global
-    with pytest.raises(UnsafeMetaError, match=r"builtins.set at meta\['ids'\]"):
-        load_meta(path)
+    # Protocol 4 builds sets without naming a global, so the walk over the result must catch them,
+    # also deep inside rows and object arrays.
+    for value, where in (
+        ({"ids": {1, 2}}, r"meta\['ids'\]"),
+        ({"dbWGS": [[46.5, 8.0], [46.6, frozenset([8.1])]]}, r"meta\['dbWGS'\]\[1\]\[1\]"),
+        ({"qImageFns": np.array(["a.png", {3}], dtype=object)}, r"meta\['qImageFns'\].flat\[1\]"),
+    ):
+        path = str(tmp_path / "set4.npy")
+        array = np.empty((), dtype=object)
+        array[()] = value
+        with open(path, "wb") as handle:
+            np.lib.format.write_array_header_1_0(handle, {"descr": "|O", "fortran_order": False, "shape": ()})
+            pickle.dump(array, handle, protocol=4)
+        with pytest.raises(UnsafeMetaError, match=r"builtins.(frozen)?set at " + where):
+            load_meta(path)
     path = str(tmp_path / "list.npy")
     np.save(path, np.array([1, "a"], dtype=object), allow_pickle=True)
     with pytest.raises(UnsafeMetaError, match="expected a pickled dict"):
