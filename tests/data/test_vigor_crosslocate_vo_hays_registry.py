@@ -46,3 +46,17 @@ def test_layout_errors_become_dataset_errors(tmp_path):
         load_split("vigor_same_area", "test", data_dir=raw, tfds_dir=str(tmp_path / "tfds"))
     with pytest.raises(DatasetError, match="needs --data_dir"):
         load_split("crosslocate_sparse_depth", "test", tfds_dir=str(tmp_path / "tfds"))
+
+
+def test_skip_corrupt_reaches_the_builder(tmp_path):
+    raw = str(tmp_path / "raw")
+    write_vo_hays_layout(raw)
+    victim = os.path.join(raw, "streetview", "boston", "test_0000.jpg")
+    with open(victim, "rb") as handle:
+        data = handle.read()
+    with open(victim, "wb") as handle:
+        handle.write(data[: len(data) // 3])
+    with pytest.raises(DatasetError, match="test_0000.jpg"):
+        load_split("vo_hays", "test", data_dir=raw, tfds_dir=str(tmp_path / "strict"))
+    dataset = load_split("vo_hays", "test", data_dir=raw, tfds_dir=str(tmp_path / "lenient"), skip_corrupt=True)
+    assert len(list(dataset)) == 3
