@@ -163,22 +163,23 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                 pattern=f"{image_dir}/<{'q' if config.role == 'queries' else 'db'}ImageFns entry of {meta_path}>",
                 source=SOURCE,
             )
-            examples = _examples(os.path.join(root, image_dir), views, order)
-            splits[split] = self._beam_examples(examples) if self._use_beam else self._generate_examples(examples)
+            source = _ViewSource(os.path.join(root, image_dir), views, latlon(views.wgs, order))
+            splits[split] = self._beam_examples(source) if self._use_beam else self._generate_examples(source)
         return splits
 
-    def _generate_examples(self, examples: list[tuple[int, str, dict]]) -> Iterator[tuple[int, dict]]:
+    def _generate_examples(self, source: "_ViewSource") -> Iterator[tuple[int, dict]]:
         """Decodes each view (skipping unreadable ones when allowed) and yields it with its pose."""
         config = self.builder_config
         image_name = "ground" if config.role == "queries" else "aerial"
         report = CorruptImageReport("crosslocate", self._skip_corrupt)
-        for index, path, example in examples:
+        for index in range(len(source)):
+            path, example = source.example(index)
             image = _stored_image(path, config.depth, report)
             if image is not None:
                 yield index, {image_name: image, **example}
         (logging.warning if report.corrupt else logging.info)(report.summary())
 
-    def _beam_examples(self, examples: list[tuple[int, str, dict]]):
+    def _beam_examples(self, source: "_ViewSource"):
         """The same examples as an Apache Beam transform, so that workers decode views in parallel."""
         beam = tfds.core.lazy_imports.apache_beam
         config = self.builder_config
@@ -186,8 +187,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         skip_corrupt = self._skip_corrupt
         skipped = beam.metrics.Metrics.counter("crosslocate", "skipped_corrupt_views")
 
-        def decode(item: tuple[int, str, dict]) -> Iterator[tuple[int, dict]]:
-            index, path, example = item
+        def decode(index: int) -> Iterator[tuple[int, dict]]:
+            path, example = source.example(index)
             image = _stored_image(path, config.depth, CorruptImageReport("crosslocate", skip_corrupt))
             if image is None:
                 skipped.inc()
@@ -195,7 +196,35 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                 return
             yield index, {image_name: image, **example}
 
-        return beam.Create(examples) | beam.FlatMap(decode)
+        return beam.Create(range(len(source))) | beam.FlatMap(decode)
+
+
+@dataclasses.dataclass(frozen=True)
+class _ViewSource:
+    """One side of a split, turned into examples one at a time (Uniform has 10.7 M views)."""
+
+    image_dir: str
+    views: Views
+    positions: np.ndarray  # [N, 2] (lat, lon)
+
+    def __len__(self) -> int:
+        return len(self.views)
+
+    def example(self, i: int) -> tuple[str, dict]:
+        """The image path and the non-image features of view `i`."""
+        views, name = self.views, self.views.file_names[i]
+        return os.path.join(self.image_dir, name), {
+            "id": os.path.splitext(name)[0],
+            "file_name": name,
+            "index": i,
+            "meta_id": views.ids[i],
+            "place": views.place_names[i],
+            "latlon": self.positions[i],
+            "utm": views.utm[i],
+            "elevation": views.elevations[i],
+            "camera": views.camera[i],
+            "yaw": np.degrees(views.camera[i, 0]),
+        }
 
 
 def _stored_image(path: str, depth: bool, report: CorruptImageReport) -> np.ndarray | str | None:
@@ -212,22 +241,3 @@ def _stored_image(path: str, depth: bool, report: CorruptImageReport) -> np.ndar
             report.corrupt.append(path)
             return None
     return None if report.load(path) is None else path
-
-
-def _examples(image_dir: str, views: Views, wgs_order: str) -> list[tuple[int, str, dict]]:
-    positions = latlon(views.wgs, wgs_order)
-    examples = []
-    for i, name in enumerate(views.file_names):
-        examples.append((i, os.path.join(image_dir, name), {
-            "id": os.path.splitext(name)[0],
-            "file_name": name,
-            "index": i,
-            "meta_id": views.ids[i],
-            "place": views.place_names[i],
-            "latlon": positions[i],
-            "utm": views.utm[i],
-            "elevation": views.elevations[i],
-            "camera": views.camera[i],
-            "yaw": np.degrees(views.camera[i, 0]),
-        }))
-    return examples
