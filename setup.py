@@ -23,6 +23,7 @@ setup(
         "pyproj",
         "h5py",
         "tqdm",
+        "importlib_resources",  # tensorflow-datasets 4.9 imports it without declaring it
     ],
     extras_require={
         "test": ["pytest"],
