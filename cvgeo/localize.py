@@ -128,12 +128,12 @@ def define_flags() -> None:
 
 
 def run_build_index(values) -> str:
-    from cvgeo.data import dataset_spec, load_split
-    from cvgeo.trained_model import load_trained_model
-
     output = values.output or values.index
     if not output:
         raise CvgeoError("build-index needs --output=FILE.npz (or --index) for the index it writes")
+    from cvgeo.data import dataset_spec, load_split
+    from cvgeo.trained_model import load_trained_model
+
     model, config = load_trained_model(run_dir=values.run_dir, checkpoint=values.checkpoint, model=values.model)
     dataset = values.dataset or config.get("dataset") or "synthetic_crossview"
     spec = dataset_spec(dataset)
@@ -150,8 +150,6 @@ def run_build_index(values) -> str:
 
 
 def run_localize(values, paths: Sequence[str]) -> list[list[dict]]:
-    from cvgeo.trained_model import load_trained_model
-
     if not values.index:
         raise CvgeoError("pass --index=FILE.npz (built with `python -m cvgeo.localize build-index`)")
     if not paths:
@@ -160,6 +158,8 @@ def run_localize(values, paths: Sequence[str]) -> list[list[dict]]:
     # Read the images before building the network, so a bad path fails fast.
     shape = tuple(index.metadata.get("query_shape", ()))
     images = read_query_images(paths, shape) if len(shape) == 2 else None
+    from cvgeo.trained_model import load_trained_model
+
     options = {k: tuple(v) if isinstance(v, list) else v for k, v in index.metadata.get("model_options", {}).items()}
     name = values.model or (None if values.run_dir else index.metadata.get("model"))
     model, _ = load_trained_model(run_dir=values.run_dir, checkpoint=values.checkpoint, model=name,
