@@ -1,6 +1,6 @@
 """Approximate (faiss) vs exact search: recall@K and time on seeded synthetic paired descriptors.
 
-    python benchmarks/approximate_search_recall.py --num_references=20000 --dim=256
+    PYTHONPATH=. python benchmarks/approximate_search_recall.py --num_references=20000 --dim=256
 """
 
 import argparse
@@ -18,7 +18,7 @@ def main() -> None:
     parser.add_argument("--num_queries", type=int, default=5000)
     parser.add_argument("--num_references", type=int, default=20000)
     parser.add_argument("--dim", type=int, default=256)
-    parser.add_argument("--noise", type=float, default=1.2, help="query = its reference + noise (sets the difficulty)")
+    parser.add_argument("--noise", type=float, default=3.5, help="query = its reference + noise (sets the difficulty)")
     parser.add_argument("--shards", type=int, default=2)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
