@@ -37,7 +37,8 @@ def main() -> None:
     for label, options in (
         ("faiss flat", IndexOptions(kind="flat")),
         ("faiss ivf nprobe=16", IndexOptions(kind="ivf", nprobe=16)),
-        (f"faiss ivfpq m={pq_m} nprobe=16", IndexOptions(kind="ivfpq", nprobe=16, pq_m=pq_m)),
+        ("faiss ivf nprobe=64", IndexOptions(kind="ivf", nprobe=64)),
+        (f"faiss ivfpq m={pq_m} nprobe=64", IndexOptions(kind="ivfpq", nprobe=64, pq_m=pq_m)),
     ):
         start = time.perf_counter()
         index = ShardedIndex(reference, options, num_shards=args.shards)

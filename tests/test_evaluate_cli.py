@@ -58,3 +58,9 @@ def test_bad_input_is_one_clear_message(descriptor_file, tmp_path, flags, messag
 def test_unknown_protocol_lists_choices(descriptor_file):
     done = _evaluate(f"--descriptors={descriptor_file}", "--protocol=kitti")
     assert done.returncode != 0 and "cvact_test" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_model_mode_without_a_run_is_a_clear_error(tmp_path):
+    done = _evaluate(f"--run_dir={tmp_path / 'no_run'}", f"--metrics_out={tmp_path / 'm.json'}")
+    assert done.returncode != 0 and "no training run" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "m.json").exists()
