@@ -23,6 +23,7 @@ setup(
         "pyproj",
         "h5py",
         "tqdm",
+        "tensorboard",  # tf.summary needs it; tensorflow no longer installs it
         "importlib_resources",  # tensorflow-datasets 4.9 imports it without declaring it
     ],
     extras_require={

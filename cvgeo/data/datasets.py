@@ -1,5 +1,6 @@
 """The one table of datasets cvgeo trains and evaluates on, and how to open a split of each."""
 
+import dataclasses
 from dataclasses import dataclass
 import os
 
@@ -41,10 +42,18 @@ class DatasetError(CvgeoError):
 
 
 def dataset_spec(name: str) -> DatasetSpec:
-    """The registry entry for `name`, or DatasetError listing the valid names."""
-    if name not in DATASETS:
+    """The registry entry for `name`, or DatasetError listing the valid names.
+
+    `name` may select another TFDS config of the same builder with a suffix, e.g.
+    "synthetic_crossview/tiny"; the entry then points at that config.
+    """
+    base, _, config = name.partition("/")
+    if base not in DATASETS:
         raise DatasetError(f"unknown dataset {name!r}; available datasets: {', '.join(sorted(DATASETS))}")
-    return DATASETS[name]
+    spec = DATASETS[base]
+    if config:
+        spec = dataclasses.replace(spec, tfds_name=f"{spec.tfds_name.partition('/')[0]}/{config}")
+    return spec
 
 
 def load_split(
@@ -79,7 +88,10 @@ def load_split(
             raise DatasetError(f"dataset {name!r}: --data_dir {data_dir} is not a folder ({spec.source})")
         download_config = tfds.download.DownloadConfig(manual_dir=data_dir)
         builder_kwargs["skip_corrupt"] = skip_corrupt
-    builder = tfds.builder(spec.tfds_name, data_dir=tfds_dir, **builder_kwargs)
+    try:
+        builder = tfds.builder(spec.tfds_name, data_dir=tfds_dir, **builder_kwargs)
+    except (tfds.core.registered.DatasetNotFoundError, ValueError) as error:
+        raise DatasetError(f"dataset {name!r}: {error}") from None
     try:
         builder.download_and_prepare(download_config=download_config)
     except ManualLayoutError as error:
