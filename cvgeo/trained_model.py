@@ -3,6 +3,7 @@
 import tensorflow as tf
 
 from cvgeo import run_directory
+from cvgeo.errors import CvgeoError
 from cvgeo.models import CrossViewModel, build
 
 
@@ -26,8 +27,12 @@ def load_trained_model(
     options.update(model_options or {})
     network = build(name, **{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()})
     if checkpoint:
-        from cvgeo.checkpoints import load
-
+        try:
+            from cvgeo.checkpoints import load
+        except ImportError:
+            raise CvgeoError(
+                "this cvgeo has no checkpoint reader (cvgeo.checkpoints.load); use --run_dir with a training run"
+            ) from None
         load(network, checkpoint)
     else:
         latest = run_directory.latest_checkpoint(run_dir)
