@@ -1,0 +1,1 @@
+from tfds_builders.cvusa import cvusa_dataset_builder  # noqa: F401

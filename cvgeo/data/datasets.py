@@ -31,6 +31,18 @@ DATASETS: dict[str, DatasetSpec] = {
         "synthetic_crossview", "train", "test", "xy", manual=False,
         source="generated procedurally by cvgeo, no download",
     ),
+    "cvusa": DatasetSpec(
+        "cvusa/raw", "train", "test", None, manual=True,
+        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+    ),
+    "cvusa_polar": DatasetSpec(
+        "cvusa/polar", "train", "test", None, manual=True,
+        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+    ),
+    "cvusa_polar_toker": DatasetSpec(
+        "cvusa/polar_toker", "train", "test", None, manual=True,
+        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+    ),
 }
 
 
