@@ -43,6 +43,24 @@ DATASETS: dict[str, DatasetSpec] = {
         "cvusa/polar_toker", "train", "test", None, manual=True,
         source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
     ),
+    # CVACT_val (ANU_data_small) and CVACT_test (ANU_data_test, ~109 GB) are separate configs; the
+    # test configs have no training split.
+    "cvact": DatasetSpec(
+        "cvact/raw", "train", "val", "utm", manual=True,
+        source="CVACT, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
+    "cvact_polar": DatasetSpec(
+        "cvact/polar", "train", "val", "utm", manual=True,
+        source="CVACT, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
+    "cvact_test": DatasetSpec(
+        "cvact/test", "train", "test", "utm", manual=True,
+        source="CVACT_test, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
+    "cvact_test_polar": DatasetSpec(
+        "cvact/test_polar", "train", "test", "utm", manual=True,
+        source="CVACT_test, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
 }
 
 

@@ -1,0 +1,138 @@
+"""CVACT (Liu & Li, CVPR 2019): CVACT_val/train from ANU_data_small, CVACT_test from ANU_data_test."""
+
+import dataclasses
+import os
+
+from absl import logging
+import numpy as np
+import tensorflow_datasets as tfds
+
+from cvgeo.geometry.polar_transform import polar_transform
+from tfds_builders.cvact.act_data import read_act_data
+from tfds_builders.manual_checks import load_sized, manual_folder
+from tfds_builders.manual_layout import CorruptImageReport, require_files
+from tfds_builders.original_jpeg import OriginalJpeg
+
+PANORAMA_SHAPE = (832, 1664)
+# OriCNN input_data_ACT.py and SAFA keep the middle half of the panorama's rows: 832/2 = 416 rows
+# starting at (832 - 416) / 2 = 208 (the rest is sky and the car).
+CROP_TOP, CROP_ROWS = 208, 416
+AERIAL_SHAPE = (1200, 1200)
+POLAR_SHAPE = (112, 616)
+SOURCE = (
+    "CVACT of Liu and Li (CVPR 2019, 'Lending Orientation to Neural Networks for Cross-view "
+    "Geo-localization'), requested from the authors by e-mail as described at "
+    "https://github.com/Liumouliu/OriCNN ; ACT_data.mat ships in that repository under "
+    "CVPR2019_codes/OriNet_CVACT/CVACT_orientations/"
+)
+LAYOUT = (
+    "ACT_data.mat, and {folder}/streetview/<panoId>_grdView.jpg (832x1664 panoramas) and "
+    "{folder}/satview_polish/<panoId>_satView_polish.jpg (1200x1200 aerial tiles) for every panoId "
+    "of the split"
+)
+
+
+@dataclasses.dataclass
+class CvactConfig(tfds.core.BuilderConfig):
+    """folder: ANU_data_small (train, val) or ANU_data_test (test); polar: add SAFA's polar aerial."""
+
+    folder: str = "ANU_data_small"
+    splits: tuple[str, ...] = ("train", "val")
+    polar: bool = False
+
+
+class Builder(tfds.core.GeneratorBasedBuilder):
+    """CVACT panoramas (rows 208:624) paired with 1200x1200 aerial tiles, with UTM positions.
+
+    Configs `raw`/`polar` hold `train` (35,532) and `val` (CVACT_val, 8,884) from ANU_data_small;
+    `test`/`test_polar` hold `test` (CVACT_test, 92,802, ~109 GB) from ANU_data_test, so that using
+    CVACT_val does not require the large test download.
+    """
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "Original layout; ACT_data.mat splits; raw and SAFA polar configs."}
+    MANUAL_DOWNLOAD_INSTRUCTIONS = (
+        f"CVACT cannot be downloaded automatically. It is {SOURCE}.\n"
+        "Pass the folder that holds it as --data_dir (manual_dir); it must contain "
+        + LAYOUT.format(folder="ANU_data_small")
+        + " for the train/val configs, and the same under ANU_data_test for the test configs."
+    )
+    BUILDER_CONFIGS = [
+        CvactConfig(name="raw", description="train + val: ground rows 208:624 (416x1664), aerial 1200x1200, utm, id."),
+        CvactConfig(name="polar", polar=True, description="raw + `polar`: SAFA's polar aerial, float32 112x616."),
+        CvactConfig(
+            name="test", folder="ANU_data_test", splits=("test",),
+            description="CVACT_test (valSetAll.valInd) from ANU_data_test; features as raw.",
+        ),
+        CvactConfig(
+            name="test_polar", folder="ANU_data_test", splits=("test",), polar=True,
+            description="CVACT_test with SAFA's polar aerial.",
+        ),
+    ]
+
+    def __init__(self, *, skip_corrupt: bool = False, **kwargs):
+        """skip_corrupt: leave out pairs with an undecodable or wrong-sized image (and log them)."""
+        self._skip_corrupt = skip_corrupt
+        super().__init__(**kwargs)
+
+    def _info(self) -> tfds.core.DatasetInfo:
+        features = {
+            "ground": OriginalJpeg(
+                shape=(CROP_ROWS, PANORAMA_SHAPE[1], 3), crop_top=CROP_TOP,
+                doc="rows 208:624 of the 832x1664 north-aligned panorama, RGB",
+            ),
+            "aerial": OriginalJpeg(shape=(*AERIAL_SHAPE, 3), doc="satview_polish aerial tile, RGB, north up"),
+            # Bytes encoding keeps float64: tf.Example float lists are float32, which moves UTM by ~0.1 m.
+            "utm": tfds.features.Tensor(
+                shape=(2,), dtype=np.float64, encoding=tfds.features.Encoding.BYTES,
+                doc="UTM easting, northing in metres",
+            ),
+            "id": tfds.features.Text(doc="panoId"),
+        }
+        if self.builder_config.polar:
+            features["polar"] = tfds.features.Tensor(
+                shape=(*POLAR_SHAPE, 3), dtype=np.float32, encoding=tfds.features.Encoding.ZLIB,
+                doc="SAFA polar transform of `aerial`, RGB float 0..255",
+            )
+        return self.dataset_info_from_configs(
+            features=tfds.features.FeaturesDict(features),
+            homepage="https://github.com/Liumouliu/OriCNN",
+            disable_shuffling=True,
+        )
+
+    def _split_generators(self, dl_manager):
+        root = manual_folder(dl_manager, "cvact")
+        folder = self.builder_config.folder
+        layout = LAYOUT.format(folder=folder)
+        require_files(root, ["ACT_data.mat"], dataset="cvact", pattern=layout, source=SOURCE)
+        act = read_act_data(os.path.join(root, "ACT_data.mat"))
+        splits = {}
+        for split in self.builder_config.splits:
+            splits[split] = [(act.pano_ids[i], act.utm[i]) for i in act.splits[split]]
+        # Everything is checked before any example is written.
+        needed = [path for items in splits.values() for pano_id, _ in items for path in _paths(folder, pano_id)]
+        require_files(root, needed, dataset="cvact", pattern=layout, source=SOURCE)
+        return {split: self._generate_examples(root, items) for split, items in splits.items()}
+
+    def _generate_examples(self, root: str, items: list[tuple[str, np.ndarray]]):
+        report = CorruptImageReport("cvact", self._skip_corrupt)
+        for position, (pano_id, utm) in enumerate(items):
+            ground_file, aerial_file = (os.path.join(root, p) for p in _paths(self.builder_config.folder, pano_id))
+            ground = load_sized(report, ground_file, PANORAMA_SHAPE)
+            aerial = load_sized(report, aerial_file, AERIAL_SHAPE)
+            if ground is None or aerial is None:
+                continue
+            example = {"ground": ground_file, "aerial": aerial_file, "utm": utm, "id": pano_id}
+            if self.builder_config.polar:
+                example["polar"] = polar_transform(aerial, *POLAR_SHAPE).astype(np.float32)
+            yield position, example
+        if report.corrupt:
+            logging.warning(report.summary())
+
+
+def _paths(folder: str, pano_id: str) -> tuple[str, str]:
+    """Relative (panorama, aerial) paths of one CVACT item."""
+    return (
+        f"{folder}/streetview/{pano_id}_grdView.jpg",
+        f"{folder}/satview_polish/{pano_id}_satView_polish.jpg",
+    )

@@ -1,0 +1,23 @@
+"""TFDS' standard builder test on the dummy CVACT folder (original layout, tiny images)."""
+
+import tensorflow_datasets as tfds
+
+from tfds_builders.cvact import cvact_dataset_builder
+
+
+class CvactTest(tfds.testing.DatasetBuilderTestCase):
+    DATASET_CLASS = cvact_dataset_builder.Builder
+    BUILDER_CONFIG_NAMES_TO_TEST = ["raw", "polar"]
+    SPLITS = {"train": 2, "val": 1}
+    SKIP_CHECKSUMS = True
+
+
+class CvactTestSetTest(tfds.testing.DatasetBuilderTestCase):
+    DATASET_CLASS = cvact_dataset_builder.Builder
+    BUILDER_CONFIG_NAMES_TO_TEST = ["test", "test_polar"]
+    SPLITS = {"test": 2}
+    SKIP_CHECKSUMS = True
+
+
+if __name__ == "__main__":
+    tfds.testing.test_main()
