@@ -1,0 +1,86 @@
+"""OpenCV's INTER_AREA downscaling as a TensorFlow op, the resize every original data loader uses.
+
+CVM-Net, OriCNN and SAFA resize with `cv2.resize(..., interpolation=cv2.INTER_AREA)` on uint8
+images: each output pixel is the coverage-weighted mean of the source pixels under it, rounded back
+to uint8. The weights are separable, so they are computed once per (source, target) size in float64
+with OpenCV's rules and applied as a few gathers per axis (at most ceil(scale) + 1 taps).
+`tf.image.resize(method="area")` computes the same means to ~1e-4 for 750->512 and 1200->512 but
+drifts by up to ~0.015 grey levels for 416x1664 -> 224x1232, and does not round like OpenCV.
+"""
+
+import functools
+import math
+
+import numpy as np
+import tensorflow as tf
+
+
+@functools.lru_cache(maxsize=64)
+def area_taps(source: int, target: int) -> tuple[np.ndarray, np.ndarray]:
+    """Source indices and weights, each [target, taps], of OpenCV's INTER_AREA along one axis.
+
+    Follows OpenCV's `computeResizeAreaTab`: output pixel d covers [d*s, (d+1)*s) with s =
+    source/target; partial pixels at either end get their covered fraction (ignored below 1e-3), and
+    the weights are divided by the covered width.
+    """
+    if target > source:
+        raise ValueError(f"area resize only downscales; got {source} -> {target}")
+    scale = source / target
+    rows = []
+    for d in range(target):
+        start, end = d * scale, (d + 1) * scale
+        first, last = math.ceil(start), math.floor(end)
+        width = min(scale, source - start)
+        taps = []
+        if first - start > 1e-3:
+            taps.append((first - 1, (first - start) / width))
+        taps += [(s, 1.0 / width) for s in range(first, min(last, source))]
+        if last < source and end - last > 1e-3:
+            taps.append((last, min(min(end - last, 1.0), width) / width))
+        rows.append(taps)
+    count = max(len(taps) for taps in rows)
+    indices = np.zeros((target, count), np.int64)
+    weights = np.zeros((target, count), np.float64)
+    for d, taps in enumerate(rows):
+        for k, (index, weight) in enumerate(taps):
+            indices[d, k], weights[d, k] = index, weight
+    return indices, weights
+
+
+def _resize_axis(images: tf.Tensor, axis: int, target: int) -> tf.Tensor:
+    source = images.shape[axis]
+    if source == target:
+        return images
+    indices, weights = area_taps(source, target)
+    shape = [1] * images.shape.rank
+    shape[axis] = target
+    result = 0.0
+    for k in range(indices.shape[1]):
+        gathered = tf.gather(images, tf.constant(indices[:, k]), axis=axis)
+        result += tf.constant(weights[:, k].reshape(shape), tf.float32) * gathered
+    return result
+
+
+def resize_area(images: tf.Tensor, size: tuple[int, int], *, quantize: bool = True) -> tf.Tensor:
+    """cv2.resize(images, size[::-1], interpolation=cv2.INTER_AREA) for [H, W, C] or [N, H, W, C].
+
+    Args:
+      images: static spatial shape; any real or integer dtype, values 0..255 for `quantize`.
+      size: (height, width) of the output, each no larger than the input's.
+      quantize: round to integers as OpenCV does for uint8 input (the originals resize uint8 images):
+        half up for integer scale factors (OpenCV's fast path adds half before the shift), half to
+        even otherwise (its saturate_cast). Set False for float maps (orientation channels).
+
+    Returns:
+      float32 images of `size`; unchanged values (as float32) when the size already matches.
+    """
+    images = tf.cast(images, tf.float32)
+    height_axis = images.shape.rank - 3
+    source = (images.shape[height_axis], images.shape[height_axis + 1])
+    if None in source:
+        raise ValueError("resize_area needs a static image height and width")
+    result = _resize_axis(_resize_axis(images, height_axis, size[0]), height_axis + 1, size[1])
+    if not quantize or tuple(source) == tuple(size):
+        return result
+    integer_factor = all(s % t == 0 for s, t in zip(source, size))
+    return tf.floor(result + 0.5) if integer_factor else tf.round(result)
