@@ -5,6 +5,8 @@ import os
 
 import tensorflow as tf
 
+from cvgeo.errors import CvgeoError
+
 
 @dataclass(frozen=True)
 class DatasetSpec:
@@ -64,7 +66,7 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
-class DatasetError(Exception):
+class DatasetError(CvgeoError):
     """A dataset cannot be opened: unknown name, missing folder or files. The message says what to do."""
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cvgeo.errors import CvgeoError
 from cvgeo.models import cvm_net
 from cvgeo.models.cross_view_model import CrossViewModel
 
@@ -32,7 +33,7 @@ MODELS: dict[str, ModelSpec] = {
 }
 
 
-class UnknownModelError(ValueError):
+class UnknownModelError(CvgeoError, ValueError):
     """Raised for a model name that is not in the registry; lists the valid names."""
 
 
