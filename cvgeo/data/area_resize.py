@@ -3,7 +3,7 @@
 CVM-Net, OriCNN and SAFA resize with `cv2.resize(..., interpolation=cv2.INTER_AREA)` on uint8
 images: each output pixel is the coverage-weighted mean of the source pixels under it, rounded back
 to uint8. The weights are separable, so they are computed once per (source, target) size in float64
-with OpenCV's rules and applied as a few gathers per axis (at most ceil(scale) + 1 taps).
+with OpenCV's rules and applied as one gather and weighted sum per axis (at most ceil(scale) + 1 taps).
 `tf.image.resize(method="area")` computes the same means to ~1e-4 for 750->512 and 1200->512 but
 drifts by up to ~0.015 grey levels for 416x1664 -> 224x1232, and does not round like OpenCV.
 """
@@ -48,17 +48,19 @@ def area_taps(source: int, target: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _resize_axis(images: tf.Tensor, axis: int, target: int) -> tf.Tensor:
+    """Weighted sum of the taps of one axis, with that axis moved to the front (one gather)."""
     source = images.shape[axis]
     if source == target:
         return images
     indices, weights = area_taps(source, target)
-    shape = [1] * images.shape.rank
-    shape[axis] = target
-    result = 0.0
-    for k in range(indices.shape[1]):
-        gathered = tf.gather(images, tf.constant(indices[:, k]), axis=axis)
-        result += tf.constant(weights[:, k].reshape(shape), tf.float32) * gathered
-    return result
+    order = [axis] + [a for a in range(images.shape.rank) if a != axis]
+    moved = images if axis == 0 else tf.transpose(images, order)
+    taps = tf.gather(moved, tf.constant(indices.reshape(-1)))  # [target * taps, ...]
+    taps = tf.reshape(taps, tf.concat([[target, indices.shape[1]], tf.shape(moved)[1:]], axis=0))
+    tap_weights = tf.constant(weights.reshape(target, indices.shape[1], *([1] * (images.shape.rank - 1))), tf.float32)
+    # Gathering before the float cast moves 4x fewer bytes for uint8 images.
+    result = tf.reduce_sum(tf.cast(taps, tf.float32) * tap_weights, axis=1)
+    return result if axis == 0 else tf.transpose(result, np.argsort(order))
 
 
 def resize_area(images: tf.Tensor, size: tuple[int, int], *, quantize: bool = True) -> tf.Tensor:
@@ -74,12 +76,12 @@ def resize_area(images: tf.Tensor, size: tuple[int, int], *, quantize: bool = Tr
     Returns:
       float32 images of `size`; unchanged values (as float32) when the size already matches.
     """
-    images = tf.cast(images, tf.float32)
+    images = tf.convert_to_tensor(images)
     height_axis = images.shape.rank - 3
     source = (images.shape[height_axis], images.shape[height_axis + 1])
     if None in source:
         raise ValueError("resize_area needs a static image height and width")
-    result = _resize_axis(_resize_axis(images, height_axis, size[0]), height_axis + 1, size[1])
+    result = tf.cast(_resize_axis(_resize_axis(images, height_axis, size[0]), height_axis + 1, size[1]), tf.float32)
     if not quantize or tuple(source) == tuple(size):
         return result
     integer_factor = all(s % t == 0 for s, t in zip(source, size))
