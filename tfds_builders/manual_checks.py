@@ -1,7 +1,7 @@
 """Checks shared by the builders that read a manual folder: the folder itself and image sizes.
 
 They complement `manual_layout` (missing files, undecodable images): TFDS' own manual-folder check
-raises a bare AssertionError, and a wrong-sized image would otherwise fail deep inside TFDS' encoder.
+raises a bare AssertionError, and images of an unexpected size are worth a note in the build log.
 """
 
 import os
@@ -23,20 +23,43 @@ def manual_folder(dl_manager, dataset: str) -> str:
         raise ManualLayoutError(f"{dataset}: {error}") from None
 
 
-def load_sized(report: CorruptImageReport, path: str, shape: tuple[int, int]) -> np.ndarray | None:
-    """RGB pixels of `path` if it decodes and is `shape` (rows, columns); otherwise None or an error.
+def load_square(report: CorruptImageReport, path: str) -> np.ndarray | None:
+    """RGB pixels of an aerial tile that must be square (the polar transform and rotations need it).
 
-    A wrong-sized image is treated like a corrupt one: ManualLayoutError naming the file and both sizes,
+    A non-square tile is treated like a corrupt image: ManualLayoutError naming the file and its size,
     or, with `skip_corrupt`, recorded in the report and skipped.
     """
     image = report.load(path)
-    if image is None or image.shape[:2] == tuple(shape):
+    if image is None or image.shape[0] == image.shape[1]:
         return image
     if not report.skip_corrupt:
         raise ManualLayoutError(
-            f"{report.dataset}: image {path} is {image.shape[0]}x{image.shape[1]} (rows x columns), "
-            f"expected {shape[0]}x{shape[1]}. Replace the file, or build with skip_corrupt=True "
+            f"{report.dataset}: aerial image {path} is {image.shape[0]}x{image.shape[1]} (rows x columns), "
+            "expected a square tile. Replace the file, or build with skip_corrupt=True "
             "(train.py --skip_corrupt) to leave its example out."
         )
     report.corrupt.append(path)
     return None
+
+
+class SizeNotes:
+    """Counts images whose size differs from the dataset's original one, for one line in the build log.
+
+    The originals skip such images (CVM-Net trains only on 224x1232 panoramas); cvgeo keeps them,
+    since the input pipelines resize to the model's size, and says how many there were.
+    """
+
+    def __init__(self, dataset: str):
+        self.dataset = dataset
+        self.unusual: list[str] = []
+
+    def check(self, path: str, image: np.ndarray, expected: tuple[int, int]) -> None:
+        if image.shape[:2] != tuple(expected):
+            self.unusual.append(f"{path} ({image.shape[0]}x{image.shape[1]}, original size {expected[0]}x{expected[1]})")
+
+    def summary(self) -> str | None:
+        if not self.unusual:
+            return None
+        shown = "\n".join(f"  {line}" for line in self.unusual[:20])
+        more = f"\n  ... and {len(self.unusual) - 20} more" if len(self.unusual) > 20 else ""
+        return f"{self.dataset}: {len(self.unusual)} image(s) differ from the original size:\n{shown}{more}"

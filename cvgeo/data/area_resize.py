@@ -48,26 +48,41 @@ def area_taps(source: int, target: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _resize_axis(images: tf.Tensor, axis: int, target: int) -> tf.Tensor:
-    """Weighted sum of the taps of one axis, with that axis moved to the front (one gather)."""
+    """Weighted sum of the taps of one axis, with that axis moved to the front (one gather).
+
+    With a static source size the taps are graph constants; otherwise the (cached) NumPy taps are
+    fetched at run time, which suits tf.data maps over images of varying size.
+    """
     source = images.shape[axis]
     if source == target:
         return images
-    indices, weights = area_taps(source, target)
+    if source is not None:
+        indices, weights = (tf.constant(a) for a in area_taps(source, target))
+    else:
+        indices, weights = tf.numpy_function(
+            lambda s: area_taps(int(s), target), [tf.shape(images)[axis]], [tf.int64, tf.float64], stateful=False
+        )
+    count = tf.shape(indices)[1]
     order = [axis] + [a for a in range(images.shape.rank) if a != axis]
     moved = images if axis == 0 else tf.transpose(images, order)
-    taps = tf.gather(moved, tf.constant(indices.reshape(-1)))  # [target * taps, ...]
-    taps = tf.reshape(taps, tf.concat([[target, indices.shape[1]], tf.shape(moved)[1:]], axis=0))
-    tap_weights = tf.constant(weights.reshape(target, indices.shape[1], *([1] * (images.shape.rank - 1))), tf.float32)
+    taps = tf.gather(moved, tf.reshape(indices, [-1]))  # [target * taps, ...]
+    taps = tf.reshape(taps, tf.concat([[target, count], tf.shape(moved)[1:]], axis=0))
+    tap_weights = tf.reshape(tf.cast(weights, tf.float32), tf.concat([[target, count], tf.ones([images.shape.rank - 1], tf.int32)], 0))
     # Gathering before the float cast moves 4x fewer bytes for uint8 images.
     result = tf.reduce_sum(tf.cast(taps, tf.float32) * tap_weights, axis=1)
-    return result if axis == 0 else tf.transpose(result, np.argsort(order))
+    if axis == 0:
+        return result
+    result = tf.transpose(result, np.argsort(order))
+    shape = images.shape.as_list()
+    shape[axis] = target
+    return tf.ensure_shape(result, shape)
 
 
 def resize_area(images: tf.Tensor, size: tuple[int, int], *, quantize: bool = True) -> tf.Tensor:
     """cv2.resize(images, size[::-1], interpolation=cv2.INTER_AREA) for [H, W, C] or [N, H, W, C].
 
     Args:
-      images: static spatial shape; any real or integer dtype, values 0..255 for `quantize`.
+      images: any real or integer dtype, values 0..255 for `quantize`; static or run-time size.
       size: (height, width) of the output, each no larger than the input's.
       quantize: round to integers as OpenCV does for uint8 input (the originals resize uint8 images):
         half up for integer scale factors (OpenCV's fast path adds half before the shift), half to
@@ -78,11 +93,12 @@ def resize_area(images: tf.Tensor, size: tuple[int, int], *, quantize: bool = Tr
     """
     images = tf.convert_to_tensor(images)
     height_axis = images.shape.rank - 3
-    source = (images.shape[height_axis], images.shape[height_axis + 1])
-    if None in source:
-        raise ValueError("resize_area needs a static image height and width")
     result = tf.cast(_resize_axis(_resize_axis(images, height_axis, size[0]), height_axis + 1, size[1]), tf.float32)
-    if not quantize or tuple(source) == tuple(size):
+    if not quantize:
         return result
-    integer_factor = all(s % t == 0 for s, t in zip(source, size))
-    return tf.floor(result + 0.5) if integer_factor else tf.round(result)
+    source = tf.shape(images)[height_axis : height_axis + 2]
+    target = tf.constant(size, tf.int32)
+    integer_factor = tf.reduce_all(tf.math.floormod(source, target) == 0)
+    unchanged = tf.reduce_all(source == target)
+    rounded = tf.where(integer_factor, tf.floor(result + 0.5), tf.round(result))
+    return tf.where(unchanged, result, rounded)

@@ -17,7 +17,7 @@ import tensorflow as tf
 from cvgeo.data.area_resize import resize_area
 
 
-def draw_aerial_augmentation(seed: tf.Tensor, size: int) -> tuple[tf.Tensor, tf.Tensor]:
+def draw_aerial_augmentation(seed: tf.Tensor, size: int | tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     """(crop side, quarter turns) as the originals draw them for an S x S tile; `seed` is a stateless [2] seed.
 
     crop is uniform on 1..S-2 (Python's randint(1, 748) for S = 750, randint(1, 1198) for 1200);
@@ -29,7 +29,7 @@ def draw_aerial_augmentation(seed: tf.Tensor, size: int) -> tuple[tf.Tensor, tf.
     return crop, turns
 
 
-def draw_ground_shift(seed: tf.Tensor, width: int) -> tf.Tensor:
+def draw_ground_shift(seed: tf.Tensor, width: int | tf.Tensor) -> tf.Tensor:
     """OriCNN's shift `int(uniform(0, W - 1))`: uniform on 0..W-2 (W = 1232 for CVUSA, 1664 for CVACT)."""
     return tf.random.stateless_uniform([], tf.cast(seed, tf.int64), minval=0, maxval=width - 1, dtype=tf.int32)
 
@@ -41,7 +41,7 @@ def aerial_crop_resize(image: tf.Tensor, crop: tf.Tensor, size: int, *, quantize
     `tf.image.resize(method="area")` (OpenCV-equal to ~1e-4 before rounding, see area_resize), then
     rounds as OpenCV does for the uint8 images the originals resize.
     """
-    full = image.shape[0]
+    full = tf.shape(image)[0]
     image = tf.cast(image, tf.float32)
 
     def cropped():

@@ -65,7 +65,7 @@ def ground_input(ground: tf.Tensor, options: PairInputOptions, seed: tf.Tensor |
     """Panorama [H, W, 3] uint8 -> float32 at query_shape, optionally circularly shifted first."""
     if options.ground_shift:
         # OriCNN shifts at the native width, before the resize (input_data_ACT.py: on the 1664 crop).
-        ground = circular_shift(ground, draw_ground_shift(seed, ground.shape[1]))
+        ground = circular_shift(ground, draw_ground_shift(seed, tf.shape(ground)[1]))
     return resize_area(ground, options.query_shape)
 
 
@@ -75,7 +75,7 @@ def reference_input(example: dict, options: PairInputOptions, seed: tf.Tensor | 
     if options.reference_feature == "polar":
         if "polar" in example:
             polar = tf.cast(example["polar"], tf.float32)
-            if tuple(polar.shape[:2]) != (height, width):
+            if polar.shape[:2].is_fully_defined() and tuple(polar.shape[:2]) != (height, width):
                 raise ValueError(
                     f"the dataset's polar images are {tuple(polar.shape[:2])}, the model wants {(height, width)}; "
                     "use the dataset's raw config to compute the polar transform at the model's size"
@@ -86,7 +86,7 @@ def reference_input(example: dict, options: PairInputOptions, seed: tf.Tensor | 
     aerial = example["aerial"]
     if not options.aerial_crop_rotate:
         return resize_area(aerial, (height, width))
-    crop, turns = draw_aerial_augmentation(seed, aerial.shape[0])
+    crop, turns = draw_aerial_augmentation(seed, tf.shape(aerial)[0])
     return quarter_turn_like_opencv(aerial_crop_resize(aerial, crop, height), turns)
 
 

@@ -14,6 +14,8 @@ The sampling grid is computed in float64: a float32 grid moves samples enough to
 ~3e-3 on the 0..255 scale.
 """
 
+import functools
+
 import numpy as np
 import tensorflow as tf
 
@@ -30,6 +32,7 @@ def polar_sampling_grid(size: int, height: int, width: int) -> tuple[np.ndarray,
     return x, y
 
 
+@functools.lru_cache(maxsize=32)
 def _bilinear_taps(size: int, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     """Flat source indices [4, H, W] and weights [4, H, W] (float64) of the four bilinear corners.
 
@@ -50,10 +53,11 @@ def _bilinear_taps(size: int, height: int, width: int) -> tuple[np.ndarray, np.n
     return np.stack(indices), np.stack(weights)
 
 
-def _square_size(shape: tuple[int, ...]) -> int:
-    if len(shape) not in (3, 4) or shape[-3] != shape[-2]:
+def _square_size(shape: tuple[int | None, ...]) -> int | None:
+    """S of [S, S, C] or [N, S, S, C]; None when unknown until run time (checked then)."""
+    if len(shape) not in (3, 4) or (None not in shape[-3:-1] and shape[-3] != shape[-2]):
         raise ValueError(f"polar_transform expects square images [S, S, C] or [N, S, S, C], got shape {tuple(shape)}")
-    return int(shape[-3])
+    return None if shape[-3] is None else int(shape[-3])
 
 
 def polar_transform(image: np.ndarray, height: int = 112, width: int = 616) -> np.ndarray:
@@ -86,18 +90,30 @@ def polar_transform_tf(images: tf.Tensor, height: int = 112, width: int = 616) -
     Returns:
       float32 [height, width, C] (or [N, height, width, C]). The grid and weights are computed in
       float64 and only the weighted sum runs in float32, so it agrees with `polar_transform` to ~1e-4.
+      With a static S the taps are graph constants; otherwise they are computed (and cached) by the
+      NumPy code at run time, which suits tf.data but not a saved model.
     """
     images = tf.convert_to_tensor(images)
     size = _square_size(tuple(images.shape))
     channels = images.shape[-1]
     if channels is None:
         raise ValueError("polar_transform_tf needs a static channel count")
-    indices, weights = _bilinear_taps(size, height, width)
     batched = images.shape.rank == 4
     batch = images if batched else images[None]
-    flat = tf.reshape(tf.cast(batch, tf.float32), [-1, size * size, channels])
+    if size is not None:
+        indices, weights = (tf.constant(a) for a in _bilinear_taps(size, height, width))
+        pixels = size * size
+    else:
+        spatial = tf.shape(batch)[1:3]
+        tf.debugging.assert_equal(spatial[0], spatial[1], message="polar_transform_tf expects square images")
+        indices, weights = tf.numpy_function(
+            lambda s: _bilinear_taps(int(s), height, width), [spatial[0]], [tf.int64, tf.float64], stateful=False
+        )
+        pixels = spatial[0] * spatial[0]
+    weights = tf.cast(weights, tf.float32)
+    flat = tf.reshape(tf.cast(batch, tf.float32), [-1, pixels, channels])
     result = tf.zeros([tf.shape(flat)[0], height, width, channels], tf.float32)
     for tap in range(4):
-        gathered = tf.gather(flat, tf.constant(indices[tap]), axis=1)
-        result += tf.constant(weights[tap][..., None], tf.float32) * gathered
+        gathered = tf.gather(flat, tf.reshape(indices[tap], [height, width]), axis=1)
+        result += tf.reshape(weights[tap], [height, width, 1]) * gathered
     return result if batched else result[0]

@@ -36,6 +36,14 @@ def test_weights_sum_to_one_and_batches():
     np.testing.assert_array_equal(batch[1], resize_area(images[1], (20, 20)).numpy())
 
 
+def test_size_known_only_at_run_time():
+    image = np.random.default_rng(4).integers(0, 256, (52, 208, 3), dtype=np.uint8)
+    dynamic = tf.function(lambda x: resize_area(x, (28, 154)), input_signature=[tf.TensorSpec([None, None, 3], tf.uint8)])
+    np.testing.assert_array_equal(dynamic(image).numpy(), resize_area(image, (28, 154)).numpy())
+    same = tf.function(lambda x: resize_area(x, (52, 208)), input_signature=[tf.TensorSpec([None, None, 3], tf.uint8)])
+    np.testing.assert_array_equal(same(image).numpy(), image.astype(np.float32))
+
+
 def test_rejects_upscaling():
     with pytest.raises(ValueError, match="downscales"):
         resize_area(np.zeros((10, 10, 3)), (20, 20))

@@ -88,6 +88,14 @@ def test_tf_version_inside_dataset_map():
     np.testing.assert_allclose(next(iter(dataset)).numpy(), polar_transform(image, 6, 12), atol=1e-3)
 
 
+def test_tf_version_with_size_known_only_at_run_time():
+    image = np.random.default_rng(2).integers(0, 256, (26, 26, 3), dtype=np.uint8)
+    dynamic = tf.function(lambda x: polar_transform_tf(x, 5, 14), input_signature=[tf.TensorSpec([None, None, 3], tf.uint8)])
+    np.testing.assert_allclose(dynamic(image).numpy(), polar_transform(image, 5, 14), atol=1e-3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="square"):
+        dynamic(np.zeros((26, 20, 3), np.uint8))
+
+
 def test_rejects_non_square():
     with pytest.raises(ValueError, match="square"):
         polar_transform(np.zeros((10, 12, 3)))

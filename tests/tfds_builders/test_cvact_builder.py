@@ -113,3 +113,12 @@ def test_corrupt_jpeg_fails_or_is_skipped(manual, tmp_path):
     builder = _build(manual, tmp_path, skip_corrupt=True)
     ids = [e["id"].decode() for e in tfds.as_numpy(builder.as_dataset(split="train"))]
     assert len(ids) == 1 and pano_id not in ids
+
+
+def test_middle_half_of_other_panorama_sizes(manual, tmp_path):
+    pano_id = read_act_data(str(manual / "ACT_data.mat")).pano_ids[2]  # the val item
+    pano = np.random.default_rng(0).integers(0, 256, (42, 80, 3), dtype=np.uint8)
+    cv2.imwrite(str(manual / "ANU_data_small/streetview" / f"{pano_id}_grdView.jpg"), pano)
+    example = next(iter(tfds.as_numpy(_build(manual, tmp_path).as_dataset(split="val"))))
+    decoded = _rgb(manual / "ANU_data_small/streetview" / f"{pano_id}_grdView.jpg")
+    np.testing.assert_array_equal(example["ground"], decoded[10:31])  # 21 rows from (42 - 21) // 2 = 10

@@ -94,10 +94,20 @@ def test_corrupt_jpeg_fails_cleanly_or_is_skipped(manual, tmp_path):
     assert ids == ["0000001", "0000004"]
 
 
-def test_wrong_sized_image_is_reported(manual, tmp_path):
-    cv2.imwrite(str(manual / "streetview/panos/0000007.jpg"), np.zeros((224, 1200, 3), np.uint8))
-    with pytest.raises(ManualLayoutError, match=r"0000007.jpg is 224x1200 .*expected 224x1232"):
-        _build(manual, tmp_path)
+def test_other_sizes_are_kept_but_non_square_tiles_are_not(manual, tmp_path):
+    # Tiny images in the original layout build (the pipelines resize); pixels still equal the files.
+    small_ground = np.random.default_rng(0).integers(0, 256, (20, 110, 3), dtype=np.uint8)
+    small_aerial = np.random.default_rng(1).integers(0, 256, (30, 30, 3), dtype=np.uint8)
+    cv2.imwrite(str(manual / "streetview/panos/0000007.jpg"), small_ground)
+    cv2.imwrite(str(manual / "bingmap/19/0000007.jpg"), small_aerial)
+    examples = list(tfds.as_numpy(_build(manual, tmp_path, "polar").as_dataset(split="test")))
+    np.testing.assert_array_equal(examples[1]["ground"], _rgb(manual / "streetview/panos/0000007.jpg"))
+    aerial = _rgb(manual / "bingmap/19/0000007.jpg")
+    np.testing.assert_array_equal(examples[1]["aerial"], aerial)
+    assert np.abs(examples[1]["polar"] - polar_transform(aerial)).max() < 1e-3
+    cv2.imwrite(str(manual / "bingmap/19/0000005.jpg"), np.zeros((30, 40, 3), np.uint8))
+    with pytest.raises(ManualLayoutError, match=r"0000005.jpg is 30x40 .*square"):
+        _build(manual, tmp_path / "again")
 
 
 def test_malformed_list_line(manual, tmp_path):

@@ -9,14 +9,13 @@ import tensorflow_datasets as tfds
 
 from cvgeo.geometry.polar_transform import polar_transform
 from tfds_builders.cvact.act_data import read_act_data
-from tfds_builders.manual_checks import load_sized, manual_folder
+from tfds_builders.manual_checks import SizeNotes, load_square, manual_folder
 from tfds_builders.manual_layout import CorruptImageReport, require_files
 from tfds_builders.original_jpeg import OriginalJpeg
 
+# OriCNN input_data_ACT.py and SAFA keep the middle half of the panorama's rows, 208:624 of 832 (the
+# rest is sky and the car); the `ground` feature holds that band (OriginalJpeg(middle_rows=True)).
 PANORAMA_SHAPE = (832, 1664)
-# OriCNN input_data_ACT.py and SAFA keep the middle half of the panorama's rows: 832/2 = 416 rows
-# starting at (832 - 416) / 2 = 208 (the rest is sky and the car).
-CROP_TOP, CROP_ROWS = 208, 416
 AERIAL_SHAPE = (1200, 1200)
 POLAR_SHAPE = (112, 616)
 SOURCE = (
@@ -71,17 +70,17 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     ]
 
     def __init__(self, *, skip_corrupt: bool = False, **kwargs):
-        """skip_corrupt: leave out pairs with an undecodable or wrong-sized image (and log them)."""
+        """skip_corrupt: leave out pairs with an undecodable image or non-square tile (and log them)."""
         self._skip_corrupt = skip_corrupt
         super().__init__(**kwargs)
 
     def _info(self) -> tfds.core.DatasetInfo:
         features = {
+            # Sizes are left open (originals: 416x1664 after the cut, 1200x1200), as for CVUSA.
             "ground": OriginalJpeg(
-                shape=(CROP_ROWS, PANORAMA_SHAPE[1], 3), crop_top=CROP_TOP,
-                doc="rows 208:624 of the 832x1664 north-aligned panorama, RGB",
+                middle_rows=True, doc="middle half of the rows (208:624 of 832) of the north-aligned panorama, RGB"
             ),
-            "aerial": OriginalJpeg(shape=(*AERIAL_SHAPE, 3), doc="satview_polish aerial tile, RGB, north up"),
+            "aerial": OriginalJpeg(doc="satview_polish aerial tile, RGB, north up, 1200x1200 in the original"),
             # Bytes encoding keeps float64: tf.Example float lists are float32, which moves UTM by ~0.1 m.
             "utm": tfds.features.Tensor(
                 shape=(2,), dtype=np.float64, encoding=tfds.features.Encoding.BYTES,
@@ -115,19 +114,22 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         return {split: self._generate_examples(root, items) for split, items in splits.items()}
 
     def _generate_examples(self, root: str, items: list[tuple[str, np.ndarray]]):
-        report = CorruptImageReport("cvact", self._skip_corrupt)
+        report, sizes = CorruptImageReport("cvact", self._skip_corrupt), SizeNotes("cvact")
         for position, (pano_id, utm) in enumerate(items):
             ground_file, aerial_file = (os.path.join(root, p) for p in _paths(self.builder_config.folder, pano_id))
-            ground = load_sized(report, ground_file, PANORAMA_SHAPE)
-            aerial = load_sized(report, aerial_file, AERIAL_SHAPE)
+            ground = report.load(ground_file)
+            aerial = load_square(report, aerial_file)
             if ground is None or aerial is None:
                 continue
+            sizes.check(ground_file, ground, PANORAMA_SHAPE)
+            sizes.check(aerial_file, aerial, AERIAL_SHAPE)
             example = {"ground": ground_file, "aerial": aerial_file, "utm": utm, "id": pano_id}
             if self.builder_config.polar:
                 example["polar"] = polar_transform(aerial, *POLAR_SHAPE).astype(np.float32)
             yield position, example
-        if report.corrupt:
-            logging.warning(report.summary())
+        for note in (report.summary() if report.corrupt else None, sizes.summary()):
+            if note:
+                logging.warning(note)
 
 
 def _paths(folder: str, pano_id: str) -> tuple[str, str]:

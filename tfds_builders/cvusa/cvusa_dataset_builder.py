@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from cvgeo.geometry.polar_transform import polar_transform
-from tfds_builders.manual_checks import load_sized, manual_folder
+from tfds_builders.manual_checks import SizeNotes, load_square, manual_folder
 from tfds_builders.manual_layout import CorruptImageReport, ManualLayoutError, require_files
 from tfds_builders.original_jpeg import OriginalJpeg
 
@@ -73,14 +73,16 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     ]
 
     def __init__(self, *, skip_corrupt: bool = False, **kwargs):
-        """skip_corrupt: leave out pairs with an undecodable or wrong-sized image (and log them)."""
+        """skip_corrupt: leave out pairs with an undecodable image or non-square tile (and log them)."""
         self._skip_corrupt = skip_corrupt
         super().__init__(**kwargs)
 
     def _info(self) -> tfds.core.DatasetInfo:
         features = {
-            "ground": OriginalJpeg(shape=(*GROUND_SHAPE, 3), doc="street-view panorama, RGB"),
-            "aerial": OriginalJpeg(shape=(*AERIAL_SHAPE, 3), doc="aerial tile bingmap/19, RGB, north up"),
+            # Sizes are left open: the originals are 224x1232 and 750x750, but a folder may hold others
+            # (the originals skip them; the input pipelines resize to the model's size).
+            "ground": OriginalJpeg(doc="street-view panorama, RGB, 224x1232 in the original"),
+            "aerial": OriginalJpeg(doc="aerial tile bingmap/19, RGB, north up, 750x750 in the original"),
             "id": tfds.features.Text(doc="file stem of the aerial image, e.g. 0000001"),
         }
         if self.builder_config.polar == "safa":
@@ -108,21 +110,24 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         return {split: self._generate_examples(root, rows) for split, rows in splits.items()}
 
     def _generate_examples(self, root: str, rows: list[tuple[str, str, str]]):
-        report = CorruptImageReport("cvusa", self._skip_corrupt)
+        report, sizes = CorruptImageReport("cvusa", self._skip_corrupt), SizeNotes("cvusa")
         for item_id, aerial_path, ground_path in rows:
             aerial_file, ground_file = os.path.join(root, aerial_path), os.path.join(root, ground_path)
-            aerial = load_sized(report, aerial_file, AERIAL_SHAPE)
-            ground = load_sized(report, ground_file, GROUND_SHAPE)
+            aerial = load_square(report, aerial_file)
+            ground = report.load(ground_file)
             if aerial is None or ground is None:
                 continue
+            sizes.check(aerial_file, aerial, AERIAL_SHAPE)
+            sizes.check(ground_file, ground, GROUND_SHAPE)
             example = {"ground": ground_file, "aerial": aerial_file, "id": item_id}
             if self.builder_config.polar == "safa":
                 example["polar"] = polar_transform(aerial, *POLAR_SHAPE).astype(np.float32)
             elif self.builder_config.polar == "toker":
                 example["polar"] = toker_polar(aerial)
             yield item_id, example
-        if report.corrupt:
-            logging.warning(report.summary())
+        for note in (report.summary() if report.corrupt else None, sizes.summary()):
+            if note:
+                logging.warning(note)
 
 
 def read_split_list(path: str) -> list[tuple[str, str, str]]:
