@@ -23,6 +23,7 @@ from cvgeo.data.augmentation import (
     draw_ground_shift,
     quarter_turn_like_opencv,
 )
+from cvgeo.data.polar_quantization import stretch_like_scipy_imsave
 from cvgeo.geometry.polar_transform import polar_transform_tf
 
 # Example features carried through unchanged next to the model inputs (ids and positions).
@@ -40,6 +41,8 @@ class PairInputOptions:
       aerial_crop_rotate: CVM-Net/OriCNN training augmentation of the aerial tile (random centred crop,
         resize, quarter turn); aerial reference only.
       ground_shift: OriCNN training augmentation, a random circular shift of the panorama.
+      polar_png_stretch: apply the per-image min-max stretch and uint8 rounding of SAFA's published
+        polar PNGs (needed to reuse released SAFA weights; see polar_quantization).
     """
 
     query_shape: tuple[int, int]
@@ -47,12 +50,15 @@ class PairInputOptions:
     reference_feature: str = "aerial"
     aerial_crop_rotate: bool = False
     ground_shift: bool = False
+    polar_png_stretch: bool = False
 
     def __post_init__(self):
         if self.reference_feature not in ("aerial", "polar"):
             raise ValueError(f"reference_feature must be 'aerial' or 'polar', got {self.reference_feature!r}")
         if self.aerial_crop_rotate and self.reference_feature != "aerial":
             raise ValueError("aerial_crop_rotate applies to the 'aerial' reference only")
+        if self.polar_png_stretch and self.reference_feature != "polar":
+            raise ValueError("polar_png_stretch applies to the 'polar' reference only")
         if self.aerial_crop_rotate and self.reference_shape[0] != self.reference_shape[1]:
             raise ValueError(f"aerial_crop_rotate needs a square reference shape, got {self.reference_shape}")
 
@@ -73,21 +79,27 @@ def reference_input(example: dict, options: PairInputOptions, seed: tf.Tensor | 
     """The reference branch's input: resized (and augmented) aerial tile, or the polar aerial."""
     height, width = options.reference_shape
     if options.reference_feature == "polar":
-        if "polar" in example:
-            polar = tf.cast(example["polar"], tf.float32)
-            if polar.shape[:2].is_fully_defined() and tuple(polar.shape[:2]) != (height, width):
-                raise ValueError(
-                    f"the dataset's polar images are {tuple(polar.shape[:2])}, the model wants {(height, width)}; "
-                    "use the dataset's raw config to compute the polar transform at the model's size"
-                )
-            return polar
-        # SAFA computes the polar image directly at the model's size from the full tile.
-        return polar_transform_tf(example["aerial"], height, width)
+        polar = _polar(example, height, width)
+        return stretch_like_scipy_imsave(polar) if options.polar_png_stretch else polar
     aerial = example["aerial"]
     if not options.aerial_crop_rotate:
         return resize_area(aerial, (height, width))
     crop, turns = draw_aerial_augmentation(seed, tf.shape(aerial)[0])
     return quarter_turn_like_opencv(aerial_crop_resize(aerial, crop, height), turns)
+
+
+def _polar(example: dict, height: int, width: int) -> tf.Tensor:
+    """The dataset's `polar` feature, or the polar transform of `aerial` computed at the model's size."""
+    if "polar" in example:
+        polar = tf.cast(example["polar"], tf.float32)
+        if polar.shape[:2].is_fully_defined() and tuple(polar.shape[:2]) != (height, width):
+            raise ValueError(
+                f"the dataset's polar images are {tuple(polar.shape[:2])}, the model wants {(height, width)}; "
+                "use the dataset's raw config to compute the polar transform at the model's size"
+            )
+        return polar
+    # SAFA computes the polar image directly at the model's size from the full tile.
+    return polar_transform_tf(example["aerial"], height, width)
 
 
 def pair_inputs(example: dict, options: PairInputOptions, seed: tf.Tensor | None = None) -> dict:

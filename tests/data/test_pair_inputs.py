@@ -97,3 +97,17 @@ def test_option_validation():
         PairInputOptions((1, 1), (1, 1), reference_feature="bev")
     with pytest.raises(ValueError, match="'aerial' reference only"):
         PairInputOptions((1, 1), (1, 1), reference_feature="polar", aerial_crop_rotate=True)
+
+
+def test_safa_png_stretch_matches_bytescale_formula():
+    example = _example((224, 1232), 750, seed=4)
+    options = PairInputOptions((112, 616), (112, 616), reference_feature="polar", polar_png_stretch=True)
+    got = pair_inputs(example, options)["reference"].numpy()
+    polar = polar_transform(example["aerial"].numpy())
+    # scipy.misc.bytescale: (x - min) * 255 / (max - min) over the whole image, clipped, + 0.5, to uint8.
+    expected = ((polar - polar.min()) * (255.0 / (polar.max() - polar.min())) + 0.5).astype(np.uint8)
+    assert got.min() == 0 and got.max() == 255
+    # float32 on-the-fly polar vs float64: only values within ~1e-4 of a rounding boundary may differ.
+    assert np.abs(got - expected).max() <= 1 and (got != expected).mean() < 1e-3
+    with pytest.raises(ValueError, match="'polar' reference only"):
+        PairInputOptions((1, 1), (1, 1), polar_png_stretch=True)
