@@ -9,6 +9,7 @@ Works on the examples of the CVUSA and CVACT builders (features `ground`, `aeria
   750 or 1200 -> 512.
 - SAFA: ground -> 112x616; reference = the polar aerial 112x616, taken from the dataset's `polar`
   feature or computed on the fly from `aerial` with the same transform.
+- Toker et al. on CVUSA: ground -> 112x616 with INTER_CUBIC; reference = `cvusa/polar_toker`'s polar.
 """
 
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from cvgeo.data.augmentation import (
     draw_ground_shift,
     quarter_turn_like_opencv,
 )
+from cvgeo.data.cubic_resize import resize_cubic
 from cvgeo.data.polar_quantization import stretch_like_scipy_imsave
 from cvgeo.geometry.polar_transform import polar_transform_tf
 
@@ -41,6 +43,8 @@ class PairInputOptions:
       aerial_crop_rotate: CVM-Net/OriCNN training augmentation of the aerial tile (random centred crop,
         resize, quarter turn); aerial reference only.
       ground_shift: OriCNN training augmentation, a random circular shift of the panorama.
+      ground_interpolation: "area" (cv2.INTER_AREA: CVM-Net, OriCNN, SAFA) or "cubic"
+        (cv2.INTER_CUBIC: Toker et al. on CVUSA).
       polar_png_stretch: apply the per-image min-max stretch and uint8 rounding of SAFA's published
         polar PNGs (needed to reuse released SAFA weights; see polar_quantization).
     """
@@ -50,6 +54,7 @@ class PairInputOptions:
     reference_feature: str = "aerial"
     aerial_crop_rotate: bool = False
     ground_shift: bool = False
+    ground_interpolation: str = "area"
     polar_png_stretch: bool = False
 
     def __post_init__(self):
@@ -57,6 +62,8 @@ class PairInputOptions:
             raise ValueError(f"reference_feature must be 'aerial' or 'polar', got {self.reference_feature!r}")
         if self.aerial_crop_rotate and self.reference_feature != "aerial":
             raise ValueError("aerial_crop_rotate applies to the 'aerial' reference only")
+        if self.ground_interpolation not in ("area", "cubic"):
+            raise ValueError(f"ground_interpolation must be 'area' or 'cubic', got {self.ground_interpolation!r}")
         if self.polar_png_stretch and self.reference_feature != "polar":
             raise ValueError("polar_png_stretch applies to the 'polar' reference only")
         if self.aerial_crop_rotate and self.reference_shape[0] != self.reference_shape[1]:
@@ -72,6 +79,8 @@ def ground_input(ground: tf.Tensor, options: PairInputOptions, seed: tf.Tensor |
     if options.ground_shift:
         # OriCNN shifts at the native width, before the resize (input_data_ACT.py: on the 1664 crop).
         ground = circular_shift(ground, draw_ground_shift(seed, tf.shape(ground)[1]))
+    if options.ground_interpolation == "cubic":
+        return resize_cubic(ground, options.query_shape)
     return resize_area(ground, options.query_shape)
 
 

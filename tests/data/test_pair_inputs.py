@@ -111,3 +111,12 @@ def test_safa_png_stretch_matches_bytescale_formula():
     assert np.abs(got - expected).max() <= 1 and (got != expected).mean() < 1e-3
     with pytest.raises(ValueError, match="'polar' reference only"):
         PairInputOptions((1, 1), (1, 1), polar_png_stretch=True)
+
+
+def test_toker_ground_uses_opencv_cubic():
+    example = _example((224, 1232), 750, seed=5)
+    options = PairInputOptions((112, 616), (112, 616), reference_feature="polar", ground_interpolation="cubic")
+    np.testing.assert_array_equal(
+        pair_inputs(example, options)["query"].numpy(),
+        cv2.resize(example["ground"].numpy(), (616, 112), interpolation=cv2.INTER_CUBIC),
+    )
