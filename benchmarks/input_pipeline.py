@@ -11,7 +11,7 @@ the same process, alternating, `--repeats` times each:
 - tfds: the real path: the `cvusa/raw` TFDS records (built once, not timed) -> `map_pair_inputs` ->
   batch -> prefetch.
 
-    python benchmarks/input_pipeline.py --pairs=240 --repeats=3
+    python benchmarks/input_pipeline.py --pairs=240 --repeats=5
 """
 
 import argparse
@@ -128,10 +128,10 @@ def main() -> None:
           f"{os.cpu_count()} CPU cores; cvusa/raw TFDS build (checks + records): {build_seconds:.1f} s")
     for name, values in rates.items():
         spread = statistics.stdev(values) if len(values) > 1 else 0.0
-        print(f"{name:7s} {statistics.mean(values):7.1f} pairs/s  (runs: {', '.join(f'{v:.1f}' for v in values)}; sd {spread:.1f})")
-    base = statistics.mean(rates["opencv"])
+        print(f"{name:7s} median {statistics.median(values):6.1f} pairs/s  (runs: {', '.join(f'{v:.1f}' for v in values)}; sd {spread:.1f})")
+    base = statistics.median(rates["opencv"])
     for name in ("files", "tfds"):
-        print(f"ratio {name}/opencv: {statistics.mean(rates[name]) / base:.2f}x")
+        print(f"ratio {name}/opencv (medians): {statistics.median(rates[name]) / base:.2f}x")
 
 
 if __name__ == "__main__":
