@@ -1,6 +1,9 @@
 """TFDS' standard builder test on the dummy CVACT folder (original layout, tiny images)."""
 
+import pytest
 import tensorflow_datasets as tfds
+
+pytest.importorskip("dill", reason="tensorflow_datasets.testing imports dill (test extra)")
 
 from tfds_builders.cvact import cvact_dataset_builder
 

@@ -1,6 +1,9 @@
 """TFDS' standard builder test on the dummy CVUSA folder (original layout, tiny images)."""
 
+import pytest
 import tensorflow_datasets as tfds
+
+pytest.importorskip("dill", reason="tensorflow_datasets.testing imports dill (test extra)")
 
 from tfds_builders.cvusa import cvusa_dataset_builder
 
