@@ -45,8 +45,8 @@ DATASETS: dict[str, DatasetSpec] = {
         "cvusa/polar_toker", "train", "test", None, manual=True,
         source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
     ),
-    # CVACT_val (ANU_data_small) and CVACT_test (ANU_data_test, ~109 GB) are separate configs; the
-    # test configs have no training split.
+    # cvact/raw also holds `test` when ANU_data_test is present; cvact/test holds CVACT_test alone
+    # (~109 GB) and has no training split.
     "cvact": DatasetSpec(
         "cvact/raw", "train", "val", "utm", manual=True,
         source="CVACT, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",

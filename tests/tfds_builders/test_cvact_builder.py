@@ -122,3 +122,23 @@ def test_middle_half_of_other_panorama_sizes(manual, tmp_path):
     example = next(iter(tfds.as_numpy(_build(manual, tmp_path).as_dataset(split="val"))))
     decoded = _rgb(manual / "ANU_data_small/streetview" / f"{pano_id}_grdView.jpg")
     np.testing.assert_array_equal(example["ground"], decoded[10:31])  # 21 rows from (42 - 21) // 2 = 10
+
+
+def test_flat_layout_and_optional_test_split(manual, tmp_path):
+    # A folder holding ANU_data_small's contents directly: train and val, no test split.
+    flat = tmp_path / "flat"
+    shutil.copytree(manual / "ANU_data_small", flat)
+    shutil.copy(manual / "ACT_data.mat", flat)
+    builder = _build(flat, tmp_path / "a")
+    assert set(builder.info.splits) == {"train", "val"}
+    example = next(iter(tfds.as_numpy(builder.as_dataset(split="val"))))
+    pano_id = example["id"].decode()
+    np.testing.assert_array_equal(example["ground"], _rgb(flat / "streetview" / f"{pano_id}_grdView.jpg")[208:624])
+    # Everything merged into one folder: the test split is built too.
+    shutil.copytree(manual / "ANU_data_test", flat, dirs_exist_ok=True)
+    builder = _build(flat, tmp_path / "b")
+    assert builder.info.splits["test"].num_examples == 2
+    # The test-only config needs the test images and lists what is missing.
+    os.remove(next((flat / "satview_polish").glob(f"{read_act_data(str(flat / 'ACT_data.mat')).pano_ids[5]}*")))
+    with pytest.raises(ManualLayoutError, match="no ANU_data_test/ folder"):
+        _build(flat, tmp_path / "c", "test")

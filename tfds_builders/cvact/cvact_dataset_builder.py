@@ -5,10 +5,11 @@ import os
 
 from absl import logging
 import numpy as np
+import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from cvgeo.geometry.polar_transform import polar_transform
-from tfds_builders.cvact.act_data import read_act_data
+from tfds_builders.cvact.act_data import SPLIT_FIELDS, read_act_data
 from tfds_builders.manual_checks import SizeNotes, load_square, manual_folder
 from tfds_builders.manual_layout import CorruptImageReport, require_files
 from tfds_builders.original_jpeg import OriginalJpeg
@@ -25,27 +26,29 @@ SOURCE = (
     "CVPR2019_codes/OriNet_CVACT/CVACT_orientations/"
 )
 LAYOUT = (
-    "ACT_data.mat, and {folder}/streetview/<panoId>_grdView.jpg (832x1664 panoramas) and "
-    "{folder}/satview_polish/<panoId>_satView_polish.jpg (1200x1200 aerial tiles) for every panoId "
-    "of the split"
+    "ACT_data.mat, and for every panoId of a split {folder}streetview/<panoId>_grdView.jpg (832x1664 "
+    "panoramas) and {folder}satview_polish/<panoId>_satView_polish.jpg (1200x1200 aerial tiles)"
 )
+# split -> the original folder of its images (`input_data_ACT.py`, `input_data_ACT_test.py`).
+SPLIT_FOLDERS = {"train": "ANU_data_small", "val": "ANU_data_small", "test": "ANU_data_test"}
 
 
 @dataclasses.dataclass
 class CvactConfig(tfds.core.BuilderConfig):
-    """folder: ANU_data_small (train, val) or ANU_data_test (test); polar: add SAFA's polar aerial."""
+    """splits: always built; optional_test: also build `test` when its images are there; polar: add SAFA's polar."""
 
-    folder: str = "ANU_data_small"
     splits: tuple[str, ...] = ("train", "val")
+    optional_test: bool = True
     polar: bool = False
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
-    """CVACT panoramas (rows 208:624) paired with 1200x1200 aerial tiles, with UTM positions.
+    """CVACT panoramas (middle half of the rows) paired with 1200x1200 aerial tiles, with UTM positions.
 
-    Configs `raw`/`polar` hold `train` (35,532) and `val` (CVACT_val, 8,884) from ANU_data_small;
-    `test`/`test_polar` hold `test` (CVACT_test, 92,802, ~109 GB) from ANU_data_test, so that using
-    CVACT_val does not require the large test download.
+    `raw`/`polar` hold `train` (35,532) and `val` (CVACT_val, 8,884) from ANU_data_small, plus `test`
+    (CVACT_test, 92,802, ~109 GB) when ANU_data_test is present; `test`/`test_polar` hold only `test`.
+    Images are found under ANU_data_small/ and ANU_data_test/ as distributed, or directly under the
+    folder (streetview/, satview_polish/) when it holds one of them or everything together.
     """
 
     VERSION = tfds.core.Version("1.0.0")
@@ -53,19 +56,23 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     MANUAL_DOWNLOAD_INSTRUCTIONS = (
         f"CVACT cannot be downloaded automatically. It is {SOURCE}.\n"
         "Pass the folder that holds it as --data_dir (manual_dir); it must contain "
-        + LAYOUT.format(folder="ANU_data_small")
-        + " for the train/val configs, and the same under ANU_data_test for the test configs."
+        + LAYOUT.format(folder="ANU_data_small/")
+        + " for train/val, and the same under ANU_data_test/ for CVACT_test (ANU_data_small/ and "
+        "ANU_data_test/ may also be merged into the folder itself)."
     )
     BUILDER_CONFIGS = [
-        CvactConfig(name="raw", description="train + val: ground rows 208:624 (416x1664), aerial 1200x1200, utm, id."),
+        CvactConfig(
+            name="raw",
+            description="train + val (+ test if present): ground rows 208:624 (416x1664), aerial 1200x1200, utm, id.",
+        ),
         CvactConfig(name="polar", polar=True, description="raw + `polar`: SAFA's polar aerial, float32 112x616."),
         CvactConfig(
-            name="test", folder="ANU_data_test", splits=("test",),
-            description="CVACT_test (valSetAll.valInd) from ANU_data_test; features as raw.",
+            name="test", splits=("test",), optional_test=False,
+            description="CVACT_test only (valSetAll.valInd, ANU_data_test); features as raw.",
         ),
         CvactConfig(
-            name="test_polar", folder="ANU_data_test", splits=("test",), polar=True,
-            description="CVACT_test with SAFA's polar aerial.",
+            name="test_polar", splits=("test",), optional_test=False, polar=True,
+            description="CVACT_test only, with SAFA's polar aerial.",
         ),
     ]
 
@@ -101,22 +108,30 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _split_generators(self, dl_manager):
         root = manual_folder(dl_manager, "cvact")
-        folder = self.builder_config.folder
-        layout = LAYOUT.format(folder=folder)
-        require_files(root, ["ACT_data.mat"], dataset="cvact", pattern=layout, source=SOURCE)
+        require_files(root, ["ACT_data.mat"], dataset="cvact", pattern=LAYOUT.format(folder="ANU_data_small/"), source=SOURCE)
         act = read_act_data(os.path.join(root, "ACT_data.mat"))
-        splits = {}
-        for split in self.builder_config.splits:
-            splits[split] = [(act.pano_ids[i], act.utm[i]) for i in act.splits[split]]
+        items = {split: [(act.pano_ids[i], act.utm[i]) for i in act.splits[split]] for split in SPLIT_FIELDS}
+        chosen = {split: _image_folder(root, split) for split in self.builder_config.splits}
+        if self.builder_config.optional_test and "test" not in chosen:
+            folder = _image_folder(root, "test")
+            merged = items["test"] and all(tf.io.gfile.exists(os.path.join(root, p)) for i, _ in items["test"] for p in _paths("", i))
+            if folder or merged:
+                chosen["test"] = folder
+            else:
+                logging.info("cvact: no ANU_data_test/ under %s, so no `test` split (CVACT_test) is built", root)
         # Everything is checked before any example is written.
-        needed = [path for items in splits.values() for pano_id, _ in items for path in _paths(folder, pano_id)]
-        require_files(root, needed, dataset="cvact", pattern=layout, source=SOURCE)
-        return {split: self._generate_examples(root, items) for split, items in splits.items()}
+        for split, folder in chosen.items():
+            needed = [path for pano_id, _ in items[split] for path in _paths(folder, pano_id)]
+            pattern = LAYOUT.format(folder=folder)
+            if not folder:
+                pattern += f" (there is no {SPLIT_FOLDERS[split]}/ folder, so images are looked for directly under it)"
+            require_files(root, needed, dataset="cvact", pattern=pattern, source=SOURCE)
+        return {split: self._generate_examples(root, folder, items[split]) for split, folder in chosen.items()}
 
-    def _generate_examples(self, root: str, items: list[tuple[str, np.ndarray]]):
+    def _generate_examples(self, root: str, folder: str, items: list[tuple[str, np.ndarray]]):
         report, sizes = CorruptImageReport("cvact", self._skip_corrupt), SizeNotes("cvact")
         for position, (pano_id, utm) in enumerate(items):
-            ground_file, aerial_file = (os.path.join(root, p) for p in _paths(self.builder_config.folder, pano_id))
+            ground_file, aerial_file = (os.path.join(root, p) for p in _paths(folder, pano_id))
             ground = report.load(ground_file)
             aerial = load_square(report, aerial_file)
             if ground is None or aerial is None:
@@ -132,9 +147,15 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                 logging.warning(note)
 
 
+def _image_folder(root: str, split: str) -> str:
+    """"ANU_data_small/" or "ANU_data_test/" (with the slash) when that folder exists, else "" (images under root)."""
+    folder = SPLIT_FOLDERS[split]
+    return f"{folder}/" if tf.io.gfile.isdir(os.path.join(root, folder)) else ""
+
+
 def _paths(folder: str, pano_id: str) -> tuple[str, str]:
-    """Relative (panorama, aerial) paths of one CVACT item."""
+    """Relative (panorama, aerial) paths of one CVACT item under `folder` ("" or ending in a slash)."""
     return (
-        f"{folder}/streetview/{pano_id}_grdView.jpg",
-        f"{folder}/satview_polish/{pano_id}_satView_polish.jpg",
+        f"{folder}streetview/{pano_id}_grdView.jpg",
+        f"{folder}satview_polish/{pano_id}_satView_polish.jpg",
     )

@@ -11,7 +11,7 @@ from tfds_builders.cvact import cvact_dataset_builder
 class CvactTest(tfds.testing.DatasetBuilderTestCase):
     DATASET_CLASS = cvact_dataset_builder.Builder
     BUILDER_CONFIG_NAMES_TO_TEST = ["raw", "polar"]
-    SPLITS = {"train": 2, "val": 1}
+    SPLITS = {"train": 2, "val": 1, "test": 2}  # test: ANU_data_test/ is present
     SKIP_CHECKSUMS = True
 
 
