@@ -114,3 +114,20 @@ def test_malformed_list_line(manual, tmp_path):
     (manual / "splits/train-19zl.csv").write_text("bingmap/19/0000001.jpg\n")
     with pytest.raises(ManualLayoutError, match="train-19zl.csv line 1"):
         _build(manual, tmp_path)
+
+
+def test_pair_inputs_on_built_examples(manual, tmp_path):
+    from cvgeo.data.pair_inputs import PairInputOptions, map_pair_inputs
+
+    examples = _build(manual, tmp_path).as_dataset(split="test")
+    options = PairInputOptions((112, 616), (112, 616), reference_feature="polar")
+    batches = map_pair_inputs(examples, options).batch(2)
+    assert batches.element_spec["query"].shape.as_list() == [None, 112, 616, 3]
+    assert batches.element_spec["reference"].shape.as_list() == [None, 112, 616, 3]
+    batch = next(iter(batches))
+    ground = _rgb(manual / "streetview/panos/0000005.jpg")
+    np.testing.assert_array_equal(batch["query"][0].numpy(), cv2.resize(ground, (616, 112), interpolation=cv2.INTER_AREA))
+    polar = polar_transform(_rgb(manual / "bingmap/19/0000005.jpg"))
+    assert np.abs(batch["reference"][0].numpy() - polar).max() < 1e-3
+    aerial_batch = next(iter(map_pair_inputs(examples, PairInputOptions((224, 1232), (512, 512))).batch(2)))
+    assert aerial_batch["reference"].shape == (2, 512, 512, 3) and aerial_batch["id"].numpy().tolist() == [b"0000005", b"0000007"]
