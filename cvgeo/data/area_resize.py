@@ -55,13 +55,32 @@ def _resize_axis(images: tf.Tensor, axis: int, target: int) -> tf.Tensor:
     """
     source = images.shape[axis]
     if source == target:
-        return images
-    if source is not None:
-        indices, weights = (tf.constant(a) for a in area_taps(source, target))
-    else:
-        indices, weights = tf.numpy_function(
-            lambda s: area_taps(int(s), target), [tf.shape(images)[axis]], [tf.int64, tf.float64], stateful=False
-        )
+        return tf.cast(images, tf.float32)
+    if source is None:
+
+        def resample():
+            taps = tf.numpy_function(
+                lambda s: area_taps(int(s), target), [tf.shape(images)[axis]], [tf.int64, tf.float64], stateful=False
+            )
+            return _weighted_sum(images, axis, target, *taps)
+
+        def keep():
+            return tf.cast(images, tf.float32)
+
+        # Images already at the target size (CVUSA panoramas for CVM-Net) skip the taps. The static
+        # shape is set after the cond: an EnsureShape inside the untaken branch can still fire.
+        result = tf.cond(tf.shape(images)[axis] == target, keep, resample)
+        return tf.ensure_shape(result, _with(images.shape, axis, target))
+    return _weighted_sum(images, axis, target, *(tf.constant(a) for a in area_taps(source, target)))
+
+
+def _with(shape: tf.TensorShape, axis: int, size: int) -> list:
+    dims = shape.as_list()
+    dims[axis] = size
+    return dims
+
+
+def _weighted_sum(images: tf.Tensor, axis: int, target: int, indices: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
     count = tf.shape(indices)[1]
     order = [axis] + [a for a in range(images.shape.rank) if a != axis]
     moved = images if axis == 0 else tf.transpose(images, order)
@@ -70,12 +89,9 @@ def _resize_axis(images: tf.Tensor, axis: int, target: int) -> tf.Tensor:
     tap_weights = tf.reshape(tf.cast(weights, tf.float32), tf.concat([[target, count], tf.ones([images.shape.rank - 1], tf.int32)], 0))
     # Gathering before the float cast moves 4x fewer bytes for uint8 images.
     result = tf.reduce_sum(tf.cast(taps, tf.float32) * tap_weights, axis=1)
-    if axis == 0:
-        return result
-    result = tf.transpose(result, np.argsort(order))
-    shape = images.shape.as_list()
-    shape[axis] = target
-    return tf.ensure_shape(result, shape)
+    if axis != 0:
+        result = tf.transpose(result, np.argsort(order))
+    return tf.ensure_shape(result, _with(images.shape, axis, target))
 
 
 def resize_area(images: tf.Tensor, size: tuple[int, int], *, quantize: bool = True) -> tf.Tensor:

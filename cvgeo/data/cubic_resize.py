@@ -36,25 +36,42 @@ def cubic_taps(source: int, target: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _resize_axis(images: tf.Tensor, axis: int, target: int) -> tf.Tensor:
-    """Four-tap weighted sum along one axis; taps are graph constants for a static size, else fetched at run time."""
+    """Four-tap weighted sum along one axis; taps are graph constants for a static size, else fetched at
+    run time (images already at the target size are passed through)."""
     source = images.shape[axis]
     if source == target:
         return images
     if source is not None:
-        indices, weights = (tf.constant(a) for a in cubic_taps(source, target))
-    else:
-        indices, weights = tf.numpy_function(
+        return _weighted_sum(images, axis, target, *(tf.constant(a) for a in cubic_taps(source, target)))
+
+    def resample():
+        taps = tf.numpy_function(
             lambda s: cubic_taps(int(s), target), [tf.shape(images)[axis]], [tf.int64, tf.float32], stateful=False
         )
+        return _weighted_sum(images, axis, target, *taps)
+
+    def keep():
+        return images
+
+    # The static shape is set after the cond: an EnsureShape inside the untaken branch can still fire.
+    result = tf.cond(tf.shape(images)[axis] == target, keep, resample)
+    return tf.ensure_shape(result, _with(images.shape, axis, target))
+
+
+def _with(shape: tf.TensorShape, axis: int, size: int) -> list:
+    dims = shape.as_list()
+    dims[axis] = size
+    return dims
+
+
+def _weighted_sum(images: tf.Tensor, axis: int, target: int, indices: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
     gathered = tf.gather(images, tf.reshape(indices, [-1]), axis=axis)
     dims = tf.unstack(tf.shape(images))
     shape = tf.stack(dims[:axis] + [target, 4] + dims[axis + 1 :])
     weight_shape = [1] * (images.shape.rank + 1)
     weight_shape[axis : axis + 2] = [target, 4]
     result = tf.reduce_sum(tf.reshape(gathered, shape) * tf.reshape(weights, weight_shape), axis=axis + 1)
-    static = images.shape.as_list()
-    static[axis] = target
-    return tf.ensure_shape(result, static)
+    return tf.ensure_shape(result, _with(images.shape, axis, target))
 
 
 def resize_cubic(images: tf.Tensor, size: tuple[int, int], *, quantize: bool = True) -> tf.Tensor:
