@@ -112,9 +112,17 @@ def resize_area(images: tf.Tensor, size: tuple[int, int], *, quantize: bool = Tr
     result = tf.cast(_resize_axis(_resize_axis(images, height_axis, size[0]), height_axis + 1, size[1]), tf.float32)
     if not quantize:
         return result
+    static_source = images.shape[height_axis : height_axis + 2]
+    if static_source.is_fully_defined():
+        if tuple(static_source) == tuple(size):
+            return result
+        integer_factor = all(s % t == 0 for s, t in zip(static_source, size))
+        return tf.floor(result + 0.5) if integer_factor else tf.round(result)
     source = tf.shape(images)[height_axis : height_axis + 2]
     target = tf.constant(size, tf.int32)
-    integer_factor = tf.reduce_all(tf.math.floormod(source, target) == 0)
-    unchanged = tf.reduce_all(source == target)
-    rounded = tf.where(integer_factor, tf.floor(result + 0.5), tf.round(result))
-    return tf.where(unchanged, result, rounded)
+
+    def rounded():
+        integer_factor = tf.reduce_all(tf.math.floormod(source, target) == 0)
+        return tf.cond(integer_factor, lambda: tf.floor(result + 0.5), lambda: tf.round(result))
+
+    return tf.cond(tf.reduce_all(source == target), lambda: result, rounded)
