@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from cvgeo.data.augmentation import aerial_crop_resize, draw_aerial_augmentation, draw_ground_shift, quarter_turn_like_opencv
+from cvgeo.data.augmentation import draw_aerial_augmentation, draw_ground_shift
 from cvgeo.data.pair_inputs import PairInputOptions, map_pair_inputs, pair_inputs
 from cvgeo.geometry.polar_transform import polar_transform
 
