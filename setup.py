@@ -23,10 +23,11 @@ setup(
         "pyproj",
         "h5py",
         "tqdm",
+        "tensorboard",  # tf.summary needs it; tensorflow no longer installs it
         "importlib_resources",  # tensorflow-datasets 4.9 imports it without declaring it
     ],
     extras_require={
-        "test": ["pytest"],
+        "test": ["pytest", "dill"],  # tfds.testing imports dill without declaring it
         "plots": ["matplotlib"],
         "faiss": ["faiss-cpu"],
         "beam": ["apache-beam"],

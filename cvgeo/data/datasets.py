@@ -1,5 +1,6 @@
 """The one table of datasets cvgeo trains and evaluates on, and how to open a split of each."""
 
+import dataclasses
 from dataclasses import dataclass
 import os
 
@@ -63,6 +64,39 @@ DATASETS: dict[str, DatasetSpec] = {
         "cvact/test_polar", "train", "test", "utm", manual=True,
         source="CVACT_test, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
     ),
+    # VIGOR queries; the reference gallery is "vigor/satellite", split
+    # tfds_builders.vigor.vigor_dataset_builder.reference_split(area, split).
+    "vigor_same_area": DatasetSpec(
+        "vigor/same_area", "train", "test", None, manual=True,
+        source="https://github.com/Jeff-Zilence/VIGOR (access by questionnaire)",
+    ),
+    "vigor_cross_area": DatasetSpec(
+        "vigor/cross_area", "train", "test", None, manual=True,
+        source="https://github.com/Jeff-Zilence/VIGOR (access by questionnaire)",
+    ),
+    "vo_hays": DatasetSpec(
+        "vo_hays", "train", "test", None, manual=True,
+        source="the Vo & Hays (ECCV 2016) authors; list files as in tfds_builders/vo_hays/README.md",
+    ),
+    # CrossLocate queries; each split's database views are "<tfds_name>_database", same split.
+    **{
+        f"crosslocate_{description}": DatasetSpec(
+            f"crosslocate/{description}", "train", "test", "utm", manual=True,
+            source="http://cphoto.fit.vutbr.cz/crosslocate/",
+        )
+        for description in (
+            "sparse_segments",
+            "sparse_silhouettes",
+            "sparse_depth",
+            "sparse_original_to_segments",
+            "sparse_original_to_silhouettes",
+            "sparse_original_to_depth",
+            "uniform_photos_to_segments",
+            "uniform_photos_to_segments_compact",
+            "uniform_photos_to_silhouettes_compact",
+            "uniform_photos_to_depth_compact",
+        )
+    },
 }
 
 
@@ -71,10 +105,18 @@ class DatasetError(CvgeoError):
 
 
 def dataset_spec(name: str) -> DatasetSpec:
-    """The registry entry for `name`, or DatasetError listing the valid names."""
-    if name not in DATASETS:
+    """The registry entry for `name`, or DatasetError listing the valid names.
+
+    `name` may select another TFDS config of the same builder with a suffix, e.g.
+    "synthetic_crossview/tiny"; the entry then points at that config.
+    """
+    base, _, config = name.partition("/")
+    if base not in DATASETS:
         raise DatasetError(f"unknown dataset {name!r}; available datasets: {', '.join(sorted(DATASETS))}")
-    return DATASETS[name]
+    spec = DATASETS[base]
+    if config:
+        spec = dataclasses.replace(spec, tfds_name=f"{spec.tfds_name.partition('/')[0]}/{config}")
+    return spec
 
 
 def load_split(
@@ -109,7 +151,10 @@ def load_split(
             raise DatasetError(f"dataset {name!r}: --data_dir {data_dir} is not a folder ({spec.source})")
         download_config = tfds.download.DownloadConfig(manual_dir=data_dir)
         builder_kwargs["skip_corrupt"] = skip_corrupt
-    builder = tfds.builder(spec.tfds_name, data_dir=tfds_dir, **builder_kwargs)
+    try:
+        builder = tfds.builder(spec.tfds_name, data_dir=tfds_dir, **builder_kwargs)
+    except (tfds.core.registered.DatasetNotFoundError, ValueError) as error:
+        raise DatasetError(f"dataset {name!r}: {error}") from None
     try:
         builder.download_and_prepare(download_config=download_config)
     except ManualLayoutError as error:

@@ -1,7 +1,6 @@
 """The training loop: data, compiled step, checkpoints every epoch, resume, summaries, validation."""
 
 from collections.abc import Callable
-import dataclasses
 import json
 import os
 import time
@@ -31,11 +30,8 @@ def _check_resumable(config: TrainConfig) -> None:
     previous = run_directory.read_config(config.output_dir)
     if previous is None:
         return
-    before = TrainConfig.from_json(previous)
-    changed = sorted(
-        f.name for f in dataclasses.fields(TrainConfig)
-        if f.name not in RESUMABLE_CHANGES and getattr(before, f.name) != getattr(config, f.name)
-    )
+    before, now = json.loads(previous), json.loads(config.to_json())  # compared as JSON: tuples == lists
+    changed = sorted(k for k in now if k not in RESUMABLE_CHANGES and before.get(k) != now[k])
     if changed:
         raise TrainingError(
             f"{config.output_dir} holds a run with a different configuration ({', '.join(changed)} differ); "

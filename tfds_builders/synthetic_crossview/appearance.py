@@ -14,6 +14,8 @@ import numpy as np
 
 from tfds_builders.synthetic_crossview import panorama
 
+SEASON_CHANGE_PROB = 0.4  # chance that a parcel looks different in the other capture
+
 
 def _colour_jitter(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Gain per channel, brightness, contrast, saturation and gamma on float [0, 255]."""
@@ -27,14 +29,12 @@ def _colour_jitter(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _blur_and_noise(img: np.ndarray, rng: np.random.Generator, max_sigma: float, max_noise: float) -> np.ndarray:
+    """Gaussian blur and sensor noise of random strength; returns uint8."""
     sigma = rng.uniform(0.0, max_sigma)
     if sigma > 0.3:
         img = cv2.GaussianBlur(img, (0, 0), sigma)
     img = img + rng.standard_normal(img.shape, dtype=np.float32) * np.float32(rng.uniform(0.0, max_noise))
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
-
-
-SEASON_CHANGE_PROB = 0.4  # chance that a parcel looks different in the other capture
 
 
 def change_season(albedo: np.ndarray, parcel: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -45,11 +45,13 @@ def change_season(albedo: np.ndarray, parcel: np.ndarray, rng: np.random.Generat
     Roads and objects (parcel -1) stay as they are.
     """
     ids = np.unique(parcel[parcel >= 0])
-    gains = np.ones((len(ids), 3), np.float32)
-    changed = rng.random(len(ids)) < SEASON_CHANGE_PROB
+    if ids.size == 0:
+        return albedo.copy()
+    gains = np.ones((ids.size, 3), np.float32)
+    changed = rng.random(ids.size) < SEASON_CHANGE_PROB
     gains[changed] = rng.uniform(0.6, 1.4, (int(changed.sum()), 3))
-    lookup = np.searchsorted(ids, np.maximum(parcel, 0))
-    gain = np.where((parcel >= 0)[..., None], gains[np.minimum(lookup, max(len(ids) - 1, 0))] if len(ids) else 1.0, 1.0)
+    gain = gains[np.searchsorted(ids, np.maximum(parcel, ids[0]))]
+    gain[parcel < 0] = 1.0
     return np.clip(albedo * gain, 0, 255).astype(np.uint8)
 
 
@@ -81,10 +83,10 @@ def change_aerial(aerial: np.ndarray, height_m: np.ndarray, mpp: float, rng: np.
     img = _colour_jitter(img, rng)
     haze = rng.uniform(0.0, 0.25)
     img = (1 - haze) * img + haze * np.array([190, 195, 205], np.float32)
-    if rng.random() < 0.3:  # a cloud drifting over part of the tile
+    if rng.random() < 0.2:  # clouds drifting over parts of the tile
         s = img.shape[0]
-        coarse = rng.uniform(-1, 1, (4, 4)).astype(np.float32)
-        alpha = np.clip(cv2.resize(coarse, (s, s), interpolation=cv2.INTER_CUBIC) * 1.5 - 0.4, 0.0, 0.8)
+        coarse = rng.uniform(-1, 1, (5, 5)).astype(np.float32)
+        alpha = np.clip(cv2.resize(coarse, (s, s), interpolation=cv2.INTER_CUBIC) * 1.5 - 0.6, 0.0, 0.65)
         img = img * (1 - alpha[..., None]) + 240.0 * alpha[..., None]
     return _blur_and_noise(img, rng, max_sigma=1.0, max_noise=5.0)
 

@@ -71,6 +71,21 @@ class Pair(NamedTuple):
     yaw: float           # degrees, azimuth of the panorama's centre column
 
 
+def _clear_offset(height_m: np.ndarray, mpp: float, offset_m: np.ndarray) -> np.ndarray:
+    """Halve the camera offset until no object stands within 1 m of the camera."""
+    s = height_m.shape[0]
+    reach = int(np.ceil(1.0 / mpp))
+    for _ in range(10):
+        r = int(round((s - 1) / 2 - offset_m[1] / mpp))
+        c = int(round((s - 1) / 2 + offset_m[0] / mpp))
+        if not height_m[max(r - reach, 0):r + reach + 1, max(c - reach, 0):c + reach + 1].any():
+            break
+        offset_m = offset_m / 2
+    else:
+        offset_m = np.zeros(2)  # the tile centre itself is clear (world.sample_positions)
+    return offset_m
+
+
 def build_world(settings: SceneSettings, split: str, count: int) -> world.World:
     """The world of one split, large enough for `count` cameras plus a tile margin."""
     if split not in SPLITS:
@@ -93,8 +108,9 @@ def generate_pairs(settings: SceneSettings, split: str, count: int) -> Iterator[
     for index, (r, c) in enumerate(cams):
         rng = np.random.default_rng([settings.seed, s, 2, index])
         yaw = float(np.float32(rng.uniform(0.0, 360.0))) if settings.random_heading else 0.0
-        offset = np.clip(rng.normal(0.0, 1.0, 2), -3.0, 3.0) * settings.camera_jitter_m
         tile = (slice(r - half, r + half), slice(c - half, c + half))
+        offset = _clear_offset(w.height[tile], settings.mpp,
+                               np.clip(rng.normal(0.0, 1.0, 2), -3.0, 3.0) * settings.camera_jitter_m)
         ground, layer = panorama.render_panorama(
             appearance.change_season(w.albedo[tile], w.parcel[tile], rng), w.height[tile], w.side[tile],
             w.kind[tile], settings.mpp, settings.ground_size, yaw, settings.camera_height_m,
