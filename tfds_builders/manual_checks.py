@@ -55,7 +55,8 @@ class SizeNotes:
 
     def check(self, path: str, image: np.ndarray, expected: tuple[int, int]) -> None:
         if image.shape[:2] != tuple(expected):
-            self.unusual.append(f"{path} ({image.shape[0]}x{image.shape[1]}, original size {expected[0]}x{expected[1]})")
+            size = f"{image.shape[0]}x{image.shape[1]}"
+            self.unusual.append(f"{path} ({size}, original size {expected[0]}x{expected[1]})")
 
     def summary(self) -> str | None:
         if not self.unusual:

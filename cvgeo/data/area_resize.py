@@ -86,7 +86,8 @@ def _weighted_sum(images: tf.Tensor, axis: int, target: int, indices: tf.Tensor,
     moved = images if axis == 0 else tf.transpose(images, order)
     taps = tf.gather(moved, tf.reshape(indices, [-1]))  # [target * taps, ...]
     taps = tf.reshape(taps, tf.concat([[target, count], tf.shape(moved)[1:]], axis=0))
-    tap_weights = tf.reshape(tf.cast(weights, tf.float32), tf.concat([[target, count], tf.ones([images.shape.rank - 1], tf.int32)], 0))
+    weight_shape = tf.concat([[target, count], tf.ones([images.shape.rank - 1], tf.int32)], 0)
+    tap_weights = tf.reshape(tf.cast(weights, tf.float32), weight_shape)
     # Gathering before the float cast moves 4x fewer bytes for uint8 images.
     result = tf.reduce_sum(tf.cast(taps, tf.float32) * tap_weights, axis=1)
     if axis != 0:

@@ -132,7 +132,9 @@ def pair_inputs(example: dict, options: PairInputOptions, seed: tf.Tensor | None
     return inputs
 
 
-def map_pair_inputs(examples: tf.data.Dataset, options: PairInputOptions, *, seed: int | None = None) -> tf.data.Dataset:
+def map_pair_inputs(
+    examples: tf.data.Dataset, options: PairInputOptions, *, seed: int | None = None
+) -> tf.data.Dataset:
     """Maps `pair_inputs` over a dataset in parallel (order kept); per-example seeds come from `seed`.
 
     The caller batches and prefetches. With augmentations, the same `seed` gives the same draws.
@@ -146,4 +148,6 @@ def map_pair_inputs(examples: tf.data.Dataset, options: PairInputOptions, *, see
             num_parallel_calls=tf.data.AUTOTUNE,
             deterministic=True,
         )
-    return examples.map(lambda example: pair_inputs(example, options), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return examples.map(
+        lambda example: pair_inputs(example, options), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+    )

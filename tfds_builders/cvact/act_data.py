@@ -38,7 +38,8 @@ def _strings(value) -> list[str]:
     if value.dtype.kind == "U":
         return [str(s).strip() for s in value.reshape(-1)]
     if value.dtype == object:
-        return [str(np.asarray(_unwrap(s)).reshape(-1)[0]).strip() if np.size(_unwrap(s)) else "" for s in value.reshape(-1)]
+        cells = [np.asarray(_unwrap(cell)).reshape(-1) for cell in value.reshape(-1)]
+        return [str(cell[0]).strip() if cell.size else "" for cell in cells]
     raise ValueError(f"panoIds has unexpected type {value.dtype}")
 
 
@@ -60,7 +61,8 @@ def _read_hdf5(path: str) -> dict:
         # HDF5 stores MATLAB arrays transposed (column-major): utm is 2 x N, index columns 1 x n.
         ids = mat["panoIds"]
         if ids.dtype == object:  # cell array: references to uint16 char arrays
-            pano_ids = ["".join(map(chr, np.asarray(mat[ref]).reshape(-1))).strip() for ref in np.asarray(ids).reshape(-1)]
+            references = np.asarray(ids).reshape(-1)
+            pano_ids = ["".join(map(chr, np.asarray(mat[ref]).reshape(-1))).strip() for ref in references]
         else:  # char matrix, stored L x N as uint16 code units
             pano_ids = ["".join(map(chr, column)).strip() for column in np.asarray(ids).T]
         fields = {"panoIds": pano_ids, "utm": np.asarray(mat["utm"], np.float64).T}

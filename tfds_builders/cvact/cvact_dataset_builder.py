@@ -12,10 +12,11 @@ from cvgeo.geometry.polar_transform import polar_transform
 from tfds_builders.cvact.act_data import SPLIT_FIELDS, read_act_data
 from tfds_builders.manual_checks import SizeNotes, load_square, manual_folder
 from tfds_builders.manual_layout import CorruptImageReport, require_files
-from tfds_builders.original_jpeg import OriginalJpeg
+from tfds_builders.exact_image import ExactImage
+from tfds_builders.middle_rows_jpeg import MiddleRowsJpeg
 
 # OriCNN input_data_ACT.py and SAFA keep the middle half of the panorama's rows, 208:624 of 832 (the
-# rest is sky and the car); the `ground` feature holds that band (OriginalJpeg(middle_rows=True)).
+# rest is sky and the car); the `ground` feature holds that band (MiddleRowsJpeg).
 PANORAMA_SHAPE = (832, 1664)
 AERIAL_SHAPE = (1200, 1200)
 POLAR_SHAPE = (112, 616)
@@ -84,10 +85,10 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _info(self) -> tfds.core.DatasetInfo:
         features = {
             # Sizes are left open (originals: 416x1664 after the cut, 1200x1200), as for CVUSA.
-            "ground": OriginalJpeg(
-                middle_rows=True, doc="middle half of the rows (208:624 of 832) of the north-aligned panorama, RGB"
+            "ground": MiddleRowsJpeg(
+                doc="middle half of the rows (208:624 of 832) of the north-aligned panorama, RGB"
             ),
-            "aerial": OriginalJpeg(doc="satview_polish aerial tile, RGB, north up, 1200x1200 in the original"),
+            "aerial": ExactImage(encoding_format="jpeg", doc="satview_polish aerial tile, RGB, north up (1200x1200)"),
             # Bytes encoding keeps float64: tf.Example float lists are float32, which moves UTM by ~0.1 m.
             "utm": tfds.features.Tensor(
                 shape=(2,), dtype=np.float64, encoding=tfds.features.Encoding.BYTES,
@@ -108,13 +109,16 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _split_generators(self, dl_manager):
         root = manual_folder(dl_manager, "cvact")
-        require_files(root, ["ACT_data.mat"], dataset="cvact", pattern=LAYOUT.format(folder="ANU_data_small/"), source=SOURCE)
+        layout = LAYOUT.format(folder="ANU_data_small/")
+        require_files(root, ["ACT_data.mat"], dataset="cvact", pattern=layout, source=SOURCE)
         act = read_act_data(os.path.join(root, "ACT_data.mat"))
         items = {split: [(act.pano_ids[i], act.utm[i]) for i in act.splits[split]] for split in SPLIT_FIELDS}
         chosen = {split: _image_folder(root, split) for split in self.builder_config.splits}
         if self.builder_config.optional_test and "test" not in chosen:
             folder = _image_folder(root, "test")
-            merged = items["test"] and all(tf.io.gfile.exists(os.path.join(root, p)) for i, _ in items["test"] for p in _paths("", i))
+            merged = items["test"] and all(
+                tf.io.gfile.exists(os.path.join(root, path)) for pano_id, _ in items["test"] for path in _paths("", pano_id)
+            )
             if folder or merged:
                 chosen["test"] = folder
             else:

@@ -12,7 +12,7 @@ import tensorflow_datasets as tfds
 from cvgeo.geometry.polar_transform import polar_transform
 from tfds_builders.manual_checks import SizeNotes, load_square, manual_folder
 from tfds_builders.manual_layout import CorruptImageReport, ManualLayoutError, require_files
-from tfds_builders.original_jpeg import OriginalJpeg
+from tfds_builders.exact_image import ExactImage
 
 GROUND_SHAPE = (224, 1232)
 AERIAL_SHAPE = (750, 750)
@@ -81,8 +81,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         features = {
             # Sizes are left open: the originals are 224x1232 and 750x750, but a folder may hold others
             # (the originals skip them; the input pipelines resize to the model's size).
-            "ground": OriginalJpeg(doc="street-view panorama, RGB, 224x1232 in the original"),
-            "aerial": OriginalJpeg(doc="aerial tile bingmap/19, RGB, north up, 750x750 in the original"),
+            "ground": ExactImage(encoding_format="jpeg", doc="street-view panorama, RGB (224x1232 originally)"),
+            "aerial": ExactImage(encoding_format="jpeg", doc="aerial tile bingmap/19, RGB, north up (750x750)"),
             "id": tfds.features.Text(doc="file stem of the aerial image, e.g. 0000001"),
         }
         if self.builder_config.polar == "safa":
