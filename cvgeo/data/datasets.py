@@ -34,6 +34,36 @@ DATASETS: dict[str, DatasetSpec] = {
         "synthetic_crossview", "train", "test", "xy", manual=False,
         source="generated procedurally by cvgeo, no download",
     ),
+    "cvusa": DatasetSpec(
+        "cvusa/raw", "train", "test", None, manual=True,
+        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+    ),
+    "cvusa_polar": DatasetSpec(
+        "cvusa/polar", "train", "test", None, manual=True,
+        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+    ),
+    "cvusa_polar_toker": DatasetSpec(
+        "cvusa/polar_toker", "train", "test", None, manual=True,
+        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+    ),
+    # cvact/raw also holds `test` when ANU_data_test is present; cvact/test holds CVACT_test alone
+    # (~109 GB) and has no training split.
+    "cvact": DatasetSpec(
+        "cvact/raw", "train", "val", "utm", manual=True,
+        source="CVACT, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
+    "cvact_polar": DatasetSpec(
+        "cvact/polar", "train", "val", "utm", manual=True,
+        source="CVACT, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
+    "cvact_test": DatasetSpec(
+        "cvact/test", "train", "test", "utm", manual=True,
+        source="CVACT_test, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
+    "cvact_test_polar": DatasetSpec(
+        "cvact/test_polar", "train", "test", "utm", manual=True,
+        source="CVACT_test, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
     # VIGOR queries; the reference gallery is "vigor/satellite", split
     # tfds_builders.vigor.vigor_dataset_builder.reference_split(area, split).
     "vigor_same_area": DatasetSpec(
