@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cvgeo.models import cvm_net
+from cvgeo.models import crosslocate, cvm_net, ori_cnn, safa
 from cvgeo.models.cross_view_model import CrossViewModel
 
 
@@ -28,6 +28,20 @@ MODELS: dict[str, ModelSpec] = {
     "cvm_net_ii": ModelSpec(
         cvm_net.build_cvm_net_ii, cvm_net.GROUND_SHAPE, cvm_net.AERIAL_SHAPE, cvm_net.DESCRIPTOR_DIM,
         "CVM-Net-II (Hu et al. 2018): VGG16 + shared transform + shared NetVLAD, 4096-d",
+    ),
+    "ori_cnn": ModelSpec(
+        ori_cnn.build_ori_cnn, ori_cnn.GROUND_SHAPE, ori_cnn.AERIAL_SHAPE, ori_cnn.DESCRIPTOR_DIM,
+        "OriCNN (Liu & Li 2019): RGB + orientation encoders, hypercolumn + GeM, 1536-d",
+    ),
+    "safa": ModelSpec(
+        safa.build_safa, safa.GROUND_SHAPE, safa.POLAR_SHAPE, safa.DESCRIPTOR_DIM,
+        "SAFA (Shi et al. 2019): VGG16 + spatial-aware attention on polar aerials, 4096-d",
+        reference_feature="polar",
+    ),
+    "crosslocate": ModelSpec(
+        crosslocate.build_crosslocate, crosslocate.INPUT_SHAPE, crosslocate.INPUT_SHAPE,
+        crosslocate.DESCRIPTOR_DIM,
+        "CrossLocate (Tomesek et al. 2022): VGG16 conv1-13 + L2 / MAC / L2, 512-d",
     ),
 }
 
