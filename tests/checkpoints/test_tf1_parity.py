@@ -1,0 +1,113 @@
+"""Original TF1 checkpoints (seeded weights, Adam slots, beta powers, global step) load into cvgeo
+models and give the descriptors of an independent numpy forward pass of the original graph."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import original_forward
+import original_variables
+from tf1_writer import write_tf1_checkpoint
+
+from cvgeo.checkpoints import load
+from cvgeo.models import build
+
+MAX_ABS = 2e-4
+MIN_COSINE = 0.9999
+
+# name -> (builder options, spec variable table, numpy forward, query shape, reference shape, Adam scope)
+CASES = {
+    "cvm_net_i": (
+        dict(num_clusters=8), original_variables.cvm_net_i(k=8), original_forward.cvm_net_i, (32, 64), (32, 32), "train",
+    ),
+    "cvm_net_ii": (
+        dict(num_clusters=8), original_variables.cvm_net_ii(k=8), original_forward.cvm_net_ii, (32, 64), (32, 32), "train",
+    ),
+    # 7 stride-2 layers: 160x320 -> e7 2x3, 192x192 -> 2x2 (sides must stay > 1).
+    "ori_cnn": ({}, original_variables.ori_cnn(), original_forward.ori_cnn, (160, 320), (192, 192), "train"),
+    # 48x128 -> 3x8 after 4 pools (odd side: SAME pads) -> 2x4 after the extra pool: 8 positions.
+    "safa": ({}, original_variables.safa(positions=8), original_forward.safa, (48, 128), (48, 128), "train"),
+    # CrossLocate minimises outside any name scope: bare beta1_power / beta2_power.
+    "crosslocate": ({}, original_variables.crosslocate(), original_forward.crosslocate, (32, 48), (40, 40), None),
+    "crosslocate_two_branch": (
+        dict(two_branch=True), original_variables.crosslocate(two_branch=True),
+        lambda w, q, r: original_forward.crosslocate(w, q, r, two_branch=True), (32, 48), (40, 40), None,
+    ),
+}  # fmt: skip
+
+
+def assert_descriptors_match(actual: np.ndarray, expected: np.ndarray) -> None:
+    assert actual.shape == expected.shape
+    assert np.all(np.isfinite(actual))
+    max_abs = np.max(np.abs(actual - expected))
+    cosine = np.sum(actual * expected, axis=1) / (np.linalg.norm(actual, axis=1) * np.linalg.norm(expected, axis=1))
+    assert max_abs <= MAX_ABS, f"max abs difference {max_abs}"
+    assert cosine.min() >= MIN_COSINE, f"cosine {cosine.min()}"
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def loaded_case(request, tmp_path_factory):
+    name = request.param
+    options, table, forward, query_shape, reference_shape, adam_scope = CASES[name]
+    seed = sorted(CASES).index(name)
+    weights = original_variables.random_weights(table, seed=seed)
+    prefix = os.path.join(tmp_path_factory.mktemp(name), "model.ckpt")
+    saved = write_tf1_checkpoint(prefix, table, weights, adam_scope=adam_scope, seed=seed)
+    model = build(name.removesuffix("_two_branch"), query_shape=query_shape, reference_shape=reference_shape, **options)
+    report = load(model, prefix)
+    rng = np.random.default_rng(100 + seed)
+    query = rng.integers(0, 256, (3, *query_shape, 3)).astype(np.uint8)
+    reference = rng.integers(0, 256, (3, *reference_shape, 3)).astype(np.uint8)
+    return dict(
+        name=name, model=model, report=report, weights=weights, saved=saved, table=table, forward=forward,
+        query=query, reference=reference, adam_scope=adam_scope,
+    )  # fmt: skip
+
+
+def test_descriptors_match_original_graph(loaded_case):
+    case = loaded_case
+    expected_query, expected_reference = case["forward"](case["weights"], case["query"], case["reference"])
+    assert_descriptors_match(case["model"].embed_query(case["query"]), expected_query)
+    assert_descriptors_match(case["model"].embed_reference(case["reference"]), expected_reference)
+
+
+def test_checkpoint_holds_training_bookkeeping_and_only_model_tensors_are_read(loaded_case):
+    case = loaded_case
+    beta = "train/beta1_power" if case["adam_scope"] else "beta1_power"
+    assert "Variable" in case["saved"] and beta in case["saved"]
+    slots = [n for n in case["saved"] if n.endswith("/Adam") or n.endswith("/Adam_1")]
+    assert len(slots) == 2 * sum(trainable for _, trainable in case["table"].values())
+    report = case["report"]
+    assert report.format == "tf1"
+    assert sorted(report.tensors_read) == sorted(case["table"])  # each model tensor once, nothing else
+    assert set(report.ignored) == set(case["saved"]) - set(case["table"])
+
+
+def test_cvm_net_i_training_checkpoint_reads_no_optimizer_slot(tmp_path, monkeypatch):
+    """Counts the tensors actually pulled from the file, independently of `LoadReport`."""
+    table = original_variables.cvm_net_i(k=8)
+    weights = original_variables.random_weights(table, seed=7)
+    prefix = str(tmp_path / "model.ckpt")
+    saved = write_tf1_checkpoint(prefix, table, weights)
+    read = []
+    real_load_checkpoint = tf.train.load_checkpoint
+
+    class CountingReader:
+        def __init__(self, path):
+            self._reader = real_load_checkpoint(path)
+
+        def get_variable_to_shape_map(self):
+            return self._reader.get_variable_to_shape_map()
+
+        def get_tensor(self, name):
+            read.append(name)
+            return self._reader.get_tensor(name)
+
+    monkeypatch.setattr(tf.train, "load_checkpoint", CountingReader)
+    model = build("cvm_net_i", query_shape=(32, 64), reference_shape=(32, 32), num_clusters=8)
+    load(model, prefix)
+    assert len(saved) == 127  # spec A.6: 60 model variables, 64 Adam slots, 2 beta powers, the step
+    assert len(read) == 60 == len(set(read))
+    assert not [n for n in read if "Adam" in n or "power" in n or n == "Variable"]
