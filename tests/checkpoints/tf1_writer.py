@@ -15,17 +15,16 @@ def write_tf1_checkpoint(
     *,
     adam_scope: str | None = "train",
     global_step: int = 39,
-    seed: int = 0,
 ) -> list[str]:
     """Saves `values` under their TF1 names, plus the training bookkeeping, to `prefix`; returns all names.
 
     As in the originals: variables made by `get_variable` inside variable scopes, a global step
     `tf.Variable(0)` (saved as `Variable`), `AdamOptimizer.minimize` inside `name_scope(adam_scope)`
     (slots `<var>/Adam`, `<var>/Adam_1` for the trainable variables, `<scope>/beta{1,2}_power`),
-    then a Saver over all global variables. Slots and beta powers get random values, so that a
-    loader reading them by mistake produces wrong descriptors.
+    then a Saver over all global variables. Slots and beta powers are filled with a distinct
+    constant per variable (cheap to make), so that a loader reading them by mistake produces wrong
+    descriptors.
     """
-    rng = np.random.default_rng(seed)
     graph = tf.Graph()
     with graph.as_default():
         variables = {}
@@ -46,19 +45,19 @@ def write_tf1_checkpoint(
         else:
             optimizer.minimize(loss)
         saver = v1.train.Saver(v1.global_variables())
+        feeds = {}
+        for variable in v1.global_variables():
+            name = variable.op.name
+            if name in variables:
+                value = values[name]
+            elif variable.dtype.base_dtype == tf.int32:
+                value = np.int32(global_step)
+            else:
+                value = np.full(variable.shape.as_list(), 3.0 + 0.01 * len(name), np.float32)
+            # Initialising with a fed value keeps the weights out of the graph definition.
+            feeds[variable.initializer.inputs[1]] = value
         with v1.Session(graph=graph) as session:
-            session.run(v1.global_variables_initializer())
-            for name, variable in variables.items():
-                variable.load(values[name], session)
-            for variable in v1.global_variables():
-                name = variable.op.name
-                if name in variables:
-                    continue
-                if variable.dtype.base_dtype == tf.int32:
-                    variable.load(global_step, session)
-                else:
-                    shape = variable.shape.as_list()
-                    variable.load(rng.normal(size=shape).astype(np.float32) + 3.0, session)
+            session.run([v.initializer for v in v1.global_variables()], feed_dict=feeds)
             saver.save(session, prefix, write_meta_graph=False)
             names = [v.op.name for v in v1.global_variables()]
     assert step.op.name == "Variable"
