@@ -17,36 +17,50 @@ import h5py
 import keras
 import numpy as np
 
-from cvgeo.layers.vgg import vgg16_conv_layer_names
+from cvgeo.checkpoints.name_maps.vgg import VGG16_CONV_NAMES
 
 # Channel order each model feeds its VGG16: CVM-Net and SAFA subtract Caffe means from BGR
 # (CaffePreprocessing); CrossLocate feeds raw RGB.
 VGG_INPUT_ORDER = {"cvm_net_i": "bgr", "cvm_net_ii": "bgr", "safa": "bgr", "crosslocate": "rgb"}
 _VGG_WEIGHT = re.compile(r"(?P<prefix>.+)_(?P<layer>conv[1-5]_[1-3])/(?P<weight>kernel|bias)")
-_LAYERS = [name.removeprefix("v_") for name in vgg16_conv_layer_names("v")]  # conv1_1 ... conv5_3
+_LAYERS = VGG16_CONV_NAMES  # conv1_1 ... conv5_3
+
+
+def _keras3_conv_groups(layers) -> list:
+    """The 13 conv groups of a Keras 3 `.weights.h5` of VGG16, in network order.
+
+    Keras 3 names a layer's group by its class (`conv2d`, `conv2d_1`, ...) in the order the model
+    holds its layers, not by the layer name; older files used the layer names (`block1_conv1`).
+    """
+    if all(f"block{layer[4]}_conv{layer[6]}" in layers for layer in _LAYERS):
+        return [layers[f"block{layer[4]}_conv{layer[6]}"] for layer in _LAYERS]
+    convs = sorted(
+        (int(match[1] or 0), name) for name in layers if (match := re.fullmatch(r"conv2d(?:_(\d+))?", name))
+    )
+    return [layers[name] for _, name in convs]
 
 
 def _keras_h5_weights(path: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """conv name -> (kernel, bias) from a Keras VGG16 HDF5 weights file."""
-    weights = {}
+    """conv name -> (kernel, bias) from a Keras VGG16 HDF5 weights file (Keras 2 or Keras 3 layout)."""
     with h5py.File(path, "r") as handle:
         root = handle["model_weights"] if "model_weights" in handle else handle
-        for layer in _LAYERS:
-            block, index = layer[4], layer[6]
-            keras_name = f"block{block}_conv{index}"
-            if "layer_names" in root.attrs and keras_name in root:  # Keras 2: weight_names lists the datasets
-                group = root[keras_name]
-                arrays = [np.asarray(group[n]) for n in group.attrs["weight_names"]]
-            elif "layers" in root and keras_name in root["layers"]:  # Keras 3 .weights.h5
-                variables = root["layers"][keras_name]["vars"]
-                arrays = [np.asarray(variables[str(i)]) for i in range(len(variables))]
-            else:
-                raise ValueError(f"{path!r} has no weights for VGG16 layer {keras_name!r}; expected Keras' VGG16 .h5")
-            kernels = [a for a in arrays if a.ndim == 4]
-            biases = [a for a in arrays if a.ndim == 1]
-            if len(kernels) != 1 or len(biases) != 1:
-                raise ValueError(f"{path!r}: layer {keras_name!r} should hold one kernel and one bias")
-            weights[layer] = (kernels[0], biases[0])
+        if "layer_names" in root.attrs:  # Keras 2: per layer, `weight_names` lists its datasets
+            groups = [root.get(f"block{layer[4]}_conv{layer[6]}") for layer in _LAYERS]
+            arrays = [None if g is None else [np.asarray(g[n]) for n in g.attrs["weight_names"]] for g in groups]
+        elif "layers" in root:  # Keras 3: layers/<group>/vars/0, 1, ...
+            groups = _keras3_conv_groups(root["layers"])
+            arrays = [[np.asarray(g["vars"][str(i)]) for i in range(len(g["vars"]))] for g in groups]
+        else:
+            arrays = []
+        if len(arrays) != len(_LAYERS) or any(a is None for a in arrays):
+            raise ValueError(f"{path!r} does not hold the 13 conv layers of Keras' VGG16 (block1_conv1 ... block5_conv3)")
+    weights = {}
+    for layer, pair in zip(_LAYERS, arrays):
+        kernels = [a for a in pair if a.ndim == 4]
+        biases = [a for a in pair if a.ndim == 1]
+        if len(kernels) != 1 or len(biases) != 1:
+            raise ValueError(f"{path!r}: VGG16 layer {layer} should hold one kernel and one bias")
+        weights[layer] = (kernels[0], biases[0])
     return weights
 
 

@@ -2,12 +2,12 @@
 
 import re
 
-from cvgeo.layers.vgg import vgg16_conv_layer_names
+from cvgeo.checkpoints.name_maps.vgg import VGG16_CONV_NAMES
 
 _CONV = re.compile(r"(?P<prefix>vgg|vgg_query|vgg_database)_conv(?P<block>[1-5])_(?P<index>[1-3])/(?P<weight>kernel|bias)")
 _WEIGHT = {"kernel": "kernels", "bias": "biases"}
 # VGG16.py names its layers conv1..conv13 in build order: conv1_1 -> conv1, ..., conv5_3 -> conv13.
-_ORDINAL = {name.removeprefix("v_"): n for n, name in enumerate(vgg16_conv_layer_names("v"), start=1)}
+_ORDINAL = {name: n for n, name in enumerate(VGG16_CONV_NAMES, start=1)}
 
 
 def crosslocate_tf1_name(path: str) -> str | None:

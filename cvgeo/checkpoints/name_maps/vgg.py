@@ -2,6 +2,9 @@
 
 import re
 
+# VGG16's thirteen convs in network order, as every original names them within a block.
+VGG16_CONV_NAMES = tuple(f"conv{b}_{i}" for b, count in ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3)) for i in range(1, count + 1))
+
 _VGG = re.compile(r"vgg_(?P<branch>grd|sat)_(?P<layer>conv[1-5]_[1-3])/(?P<weight>kernel|bias)")
 _WEIGHT = {"kernel": "weights", "bias": "biases"}
 
