@@ -56,7 +56,9 @@ def orientation_maps_from_mat(path: str | os.PathLike, branch: str) -> np.ndarra
     key = {"ground": "orient_mat", "aerial": "polor_mat"}[branch]
     try:
         contents = scipy.io.loadmat(os.fspath(path))
-    except (OSError, ValueError, NotImplementedError) as error:
+    except NotImplementedError:
+        raise ValueError(f"{os.fspath(path)!r} is a MATLAB v7.3 (HDF5) file; re-save it with save(..., '-v7')") from None
+    except (OSError, ValueError, scipy.io.matlab.MatReadError) as error:
         raise ValueError(f"cannot read orientation file {os.fspath(path)!r} as a MATLAB .mat file: {error}") from None
     if key not in contents:
         raise ValueError(
