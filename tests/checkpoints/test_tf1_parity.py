@@ -108,3 +108,36 @@ def test_training_checkpoint_loads_without_reading_optimizer_slots(loaded_case, 
     load(case["model"], case["prefix"])
     assert sorted(read) == sorted(case["table"])
     assert not [n for n in read if "Adam" in n or "power" in n or n == "Variable"]
+
+
+# Native input sizes and full-size variables (CVM-Net: K = 64, a ~1.9 GB training checkpoint).
+NATIVE = {
+    "cvm_net_i": (original_variables.cvm_net_i(), original_forward.cvm_net_i, (224, 1232), (512, 512), "train"),
+    "cvm_net_ii": (original_variables.cvm_net_ii(), original_forward.cvm_net_ii, (224, 1232), (512, 512), "train"),
+    "ori_cnn": (original_variables.ori_cnn(), original_forward.ori_cnn, (224, 1232), (512, 512), "train"),
+    "safa": (original_variables.safa(positions=80), original_forward.safa, (112, 616), (112, 616), "train"),
+    "crosslocate": (original_variables.crosslocate(), original_forward.crosslocate, (224, 224), (224, 224), None),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(NATIVE))
+def test_native_size_parity(name, tmp_path):
+    table, forward, query_shape, reference_shape, adam_scope = NATIVE[name]
+    weights = original_variables.random_weights(table, seed=21)
+    prefix = str(tmp_path / "model.ckpt")
+    write_tf1_checkpoint(prefix, table, weights, adam_scope=adam_scope)
+    model = build(name)
+    assert (model.query_shape, model.reference_shape) == (query_shape, reference_shape)
+    report = load(model, prefix)
+    assert sorted(report.tensors_read) == sorted(table)
+    rng = np.random.default_rng(22)
+    query = rng.integers(0, 256, (2, *query_shape, 3)).astype(np.uint8)
+    reference = rng.integers(0, 256, (2, *reference_shape, 3)).astype(np.uint8)
+    if name == "ori_cnn":  # batch statistics: the pair is one batch in both implementations
+        expected = forward(weights, query, reference)
+    else:  # one image at a time keeps the numpy im2col buffers small
+        pairs = [forward(weights, query[i : i + 1], reference[i : i + 1]) for i in range(2)]
+        expected = [np.concatenate([p[branch] for p in pairs]) for branch in (0, 1)]
+    assert_descriptors_match(model.embed_query(query), expected[0])
+    assert_descriptors_match(model.embed_reference(reference), expected[1])
