@@ -5,7 +5,7 @@ original checkpoint into a `.weights.h5` file with a manifest.
 """
 
 from cvgeo.checkpoints.convert import convert
-from cvgeo.checkpoints.errors import CheckpointMismatchError, CheckpointPathError
+from cvgeo.checkpoints.errors import CheckpointMismatchError, CheckpointPathError, WeightsFileError
 from cvgeo.checkpoints.imagenet import load_imagenet_vgg16
 from cvgeo.checkpoints.loader import LoadReport, load
 from cvgeo.checkpoints.native import save_weights
@@ -18,4 +18,5 @@ __all__ = [
     "load",
     "load_imagenet_vgg16",
     "save_weights",
+    "WeightsFileError",
 ]

@@ -7,8 +7,8 @@ import sys
 from absl import app, flags
 
 from cvgeo.checkpoints.convert import convert
-from cvgeo.checkpoints.errors import CheckpointMismatchError, CheckpointPathError
-from cvgeo.models import MODELS, UnknownModelError
+from cvgeo.errors import CvgeoError
+from cvgeo.models import MODELS
 
 COMMANDS = ("convert",)
 
@@ -47,7 +47,7 @@ def main(argv: list[str]) -> None:
         manifest = convert(
             values.model, values["from"].value, values.to, **_parse_options(values.model_option)
         )
-    except (CheckpointMismatchError, CheckpointPathError, UnknownModelError, ValueError, TypeError) as error:
+    except (CvgeoError, TypeError) as error:  # TypeError: a builder option the model does not take
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
     print(json.dumps(manifest, indent=2, sort_keys=True))

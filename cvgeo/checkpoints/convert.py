@@ -2,6 +2,7 @@
 
 import os
 
+from cvgeo.checkpoints.errors import CheckpointPathError
 from cvgeo.checkpoints.loader import KERAS_WEIGHTS_SUFFIX, load
 from cvgeo.checkpoints.manifest import checkpoint_files, manifest_path, sha256_of_file, write_manifest
 from cvgeo.checkpoints.native import save_weights
@@ -17,7 +18,7 @@ def convert(model_name: str, source: str | os.PathLike, destination: str | os.Pa
     """
     destination = os.fspath(destination)
     if not destination.endswith(KERAS_WEIGHTS_SUFFIX):
-        raise ValueError(f"--to={destination!r} must end with {KERAS_WEIGHTS_SUFFIX!r}")
+        raise CheckpointPathError(f"--to={destination!r} must end with {KERAS_WEIGHTS_SUFFIX!r}")
     spec = model_spec(model_name)
     model = build(model_name, **model_options)
     report = load(model, source)

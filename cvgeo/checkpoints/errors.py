@@ -2,12 +2,18 @@
 
 from collections.abc import Sequence
 
-
-class CheckpointPathError(ValueError):
-    """The path names no checkpoint cvgeo can read (missing file, wrong kind of file)."""
+from cvgeo.errors import CvgeoError
 
 
-class CheckpointMismatchError(ValueError):
+class CheckpointPathError(CvgeoError, ValueError):
+    """The path names no checkpoint cvgeo can read or write (missing file, wrong kind of file)."""
+
+
+class WeightsFileError(CvgeoError, ValueError):
+    """An ImageNet initialisation file is missing, of another format, or does not fit the model."""
+
+
+class CheckpointMismatchError(CvgeoError, ValueError):
     """A checkpoint does not hold exactly the model's weights; nothing was loaded.
 
     Attributes:

@@ -17,6 +17,7 @@ import h5py
 import keras
 import numpy as np
 
+from cvgeo.checkpoints.errors import WeightsFileError
 from cvgeo.checkpoints.name_maps.vgg import VGG16_CONV_NAMES
 
 # Channel order each model feeds its VGG16: CVM-Net and SAFA subtract Caffe means from BGR
@@ -53,13 +54,13 @@ def _keras_h5_weights(path: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         else:
             arrays = []
         if len(arrays) != len(_LAYERS) or any(a is None for a in arrays):
-            raise ValueError(f"{path!r} does not hold the 13 conv layers of Keras' VGG16 (block1_conv1 ... block5_conv3)")
+            raise WeightsFileError(f"{path!r} does not hold the 13 conv layers of Keras' VGG16 (block1_conv1 ... block5_conv3)")
     weights = {}
     for layer, pair in zip(_LAYERS, arrays):
         kernels = [a for a in pair if a.ndim == 4]
         biases = [a for a in pair if a.ndim == 1]
         if len(kernels) != 1 or len(biases) != 1:
-            raise ValueError(f"{path!r}: VGG16 layer {layer} should hold one kernel and one bias")
+            raise WeightsFileError(f"{path!r}: VGG16 layer {layer} should hold one kernel and one bias")
         weights[layer] = (kernels[0], biases[0])
     return weights
 
@@ -68,7 +69,7 @@ def _npz_weights(path: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     with np.load(path) as archive:
         missing = [f"{layer}_{k}" for layer in _LAYERS for k in ("W", "b") if f"{layer}_{k}" not in archive]
         if missing:
-            raise ValueError(f"{path!r} lacks {', '.join(missing)}; expected Frossard's vgg16_weights.npz")
+            raise WeightsFileError(f"{path!r} lacks {', '.join(missing)}; expected Frossard's vgg16_weights.npz")
         return {layer: (archive[f"{layer}_W"], archive[f"{layer}_b"]) for layer in _LAYERS}
 
 
@@ -76,12 +77,12 @@ def read_imagenet_vgg16(path: str | os.PathLike) -> tuple[dict[str, tuple[np.nda
     """The 13 conv (kernel HWIO, bias) pairs of a VGG16 weights file, and the channel order its conv1_1 expects."""
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise ValueError(f"--init_weights={path!r}: no such file")
+        raise WeightsFileError(f"--init_weights={path!r}: no such file")
     if path.endswith(".npz"):
         return _npz_weights(path), "rgb"
     if path.endswith(".h5"):
         return _keras_h5_weights(path), "bgr"
-    raise ValueError(f"--init_weights={path!r}: expected Keras' VGG16 notop .h5 or CrossLocate's vgg16_weights.npz")
+    raise WeightsFileError(f"--init_weights={path!r}: expected Keras' VGG16 notop .h5 or CrossLocate's vgg16_weights.npz")
 
 
 def load_imagenet_vgg16(model: keras.Model, path: str | os.PathLike) -> list[str]:
@@ -91,7 +92,7 @@ def load_imagenet_vgg16(model: keras.Model, path: str | os.PathLike) -> list[str
     (CVM-Net/SAFA "Initialize" checkpoints, CrossLocate `VGG16.loadWeights`).
     """
     if model.name not in VGG_INPUT_ORDER:
-        raise ValueError(
+        raise WeightsFileError(
             f"model {model.name!r} has no ImageNet VGG16 to initialise (models with one: {', '.join(VGG_INPUT_ORDER)})"
         )
     weights, file_order = read_imagenet_vgg16(path)
@@ -108,7 +109,7 @@ def load_imagenet_vgg16(model: keras.Model, path: str | os.PathLike) -> list[str
             for which, value in (("kernel", kernel), ("bias", bias)):
                 variable = variables[(layer, which)]
                 if tuple(value.shape) != tuple(variable.shape):
-                    raise ValueError(
+                    raise WeightsFileError(
                         f"{os.fspath(path)!r}: {layer} {which} has shape {list(value.shape)}, model "
                         f"{variable.path} has {list(variable.shape)}"
                     )

@@ -38,8 +38,9 @@ class LoadReport:
 def tf1_variable_names(model: keras.Model) -> dict[str, keras.Variable]:
     """Original TF1 variable name -> model variable, by the model family's name map."""
     if model.name not in TF1_NAME_MAPS:
-        raise ValueError(
-            f"no TF1 name map for model {model.name!r}; models with original checkpoints: {', '.join(TF1_NAME_MAPS)}"
+        raise CheckpointMismatchError(
+            f"<{model.name} TF1 naming>",
+            detail=f"model {model.name!r} has no original TF1 checkpoints; models that do: {', '.join(TF1_NAME_MAPS)}",
         )
     name_map = TF1_NAME_MAPS[model.name]
     names, unmapped = {}, []

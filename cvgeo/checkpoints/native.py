@@ -5,6 +5,7 @@ import tempfile
 
 import keras
 
+from cvgeo.checkpoints.errors import CheckpointPathError
 from cvgeo.checkpoints.loader import KERAS_WEIGHTS_SUFFIX
 
 
@@ -13,7 +14,7 @@ def save_weights(model: keras.Model, path: str | os.PathLike) -> str:
     so that `path` is either the old file or the complete new one, never half written."""
     path = os.fspath(path)
     if not path.endswith(KERAS_WEIGHTS_SUFFIX):
-        raise ValueError(f"weights path {path!r} must end with {KERAS_WEIGHTS_SUFFIX!r}")
+        raise CheckpointPathError(f"weights path {path!r} must end with {KERAS_WEIGHTS_SUFFIX!r}")
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".partial-", suffix=KERAS_WEIGHTS_SUFFIX)

@@ -60,7 +60,8 @@ def vgg16_features(
                 name=name,
             )(x)
             if batch_norm:
-                x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+                # Momentum 0.9 (Keras: 0.99) so the moving statistics settle within a short run.
+                x = keras.layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
                 if activate:
                     x = keras.layers.ReLU(name=f"{name}_relu")(x)
             if block in dropout_blocks and dropout_rate > 0:

@@ -18,6 +18,7 @@ from cvgeo.layers.l2_normalization import L2Normalization
 from cvgeo.layers.orientation_channels import OrientationChannels
 from cvgeo.layers.signed_bgr_preprocessing import SignedBGRPreprocessing
 from cvgeo.models.cross_view_model import CrossViewModel
+from cvgeo.models.model_option_error import ModelOptionError
 
 GROUND_SHAPE = (224, 1232)  # CVUSA panoramas at native size
 AERIAL_SHAPE = (512, 512)  # CVUSA 750x750 tiles resized with INTER_AREA
@@ -35,9 +36,9 @@ def _mat_file(folder: str | os.PathLike, branch: str) -> str:
     try:
         names = sorted(n for n in os.listdir(folder) if n.startswith(prefix) and n.endswith(".mat"))
     except OSError as error:
-        raise ValueError(f"orientation_maps={os.fspath(folder)!r} is not a readable folder: {error}") from None
+        raise ModelOptionError(f"orientation_maps={os.fspath(folder)!r} is not a readable folder: {error}") from None
     if len(names) != 1:
-        raise ValueError(
+        raise ModelOptionError(
             f"orientation_maps={os.fspath(folder)!r} must hold exactly one {prefix}*.mat file "
             f"(the authors' {branch} orientation map), found {names or 'none'}"
         )
@@ -85,17 +86,26 @@ def build_ori_cnn(
     """
     for shape, what in ((query_shape, "query_shape"), (reference_shape, "reference_shape")):
         if min(shape) <= 128:
-            raise ValueError(f"OriCNN needs both sides of {what} > 128 px (7 stride-2 layers), got {shape}")
+            raise ModelOptionError(f"OriCNN needs both sides of {what} > 128 px (7 stride-2 layers), got {shape}")
+    if reference_shape[0] != reference_shape[1]:
+        raise ModelOptionError(f"OriCNN aerial inputs are square; got reference_shape={reference_shape}")
     ground_mat = aerial_mat = None
     if orientation_maps is not None:
         ground_mat, aerial_mat = _mat_file(orientation_maps, "ground"), _mat_file(orientation_maps, "aerial")
     query_input = keras.Input((*query_shape, 3), name="ground")
     reference_input = keras.Input((*reference_shape, 3), name="aerial")
+    try:
+        query_output = _encoder(query_input, "ground", "grd_rgbori", ground_mat)
+        reference_output = _encoder(reference_input, "aerial", "sat_rgbori", aerial_mat)
+    except ValueError as error:  # an unreadable or malformed .mat file
+        if orientation_maps is None:
+            raise
+        raise ModelOptionError(f"orientation_maps={os.fspath(orientation_maps)!r}: {error}") from None
     return CrossViewModel(
         query_input=query_input,
-        query_output=_encoder(query_input, "ground", "grd_rgbori", ground_mat),
+        query_output=query_output,
         reference_input=reference_input,
-        reference_output=_encoder(reference_input, "aerial", "sat_rgbori", aerial_mat),
+        reference_output=reference_output,
         descriptor_dim=DESCRIPTOR_DIM,
         embed_batch_size=ORIGINAL_BATCH_SIZE,
         name="ori_cnn",

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cvgeo.errors import CvgeoError
 from cvgeo.models import crosslocate, cvm_net, ori_cnn, safa
 from cvgeo.models.cross_view_model import CrossViewModel
 
@@ -64,7 +65,7 @@ MODELS: dict[str, ModelSpec] = {
 }
 
 
-class UnknownModelError(ValueError):
+class UnknownModelError(CvgeoError, ValueError):
     """Raised for a model name that is not in the registry; lists the valid names."""
 
 

@@ -13,6 +13,7 @@ from cvgeo.layers.l2_normalization import L2Normalization
 from cvgeo.layers.spatial_aware_attention import SpatialAwareAggregation
 from cvgeo.layers.vgg import vgg16_features
 from cvgeo.models.cross_view_model import CrossViewModel
+from cvgeo.models.model_option_error import ModelOptionError
 
 GROUND_SHAPE = (112, 616)  # panoramas resized to 616x112 with INTER_AREA
 POLAR_SHAPE = (112, 616)  # polar-transformed aerial images (S = 750 -> 112x616)
@@ -34,6 +35,8 @@ def build_safa(
     `sa_pool="mean"` is the official TF code; "max" is the VIGOR / Toker variant. Dropout (the
     original's keep_prob 0.8) follows every ReLU of blocks 4 and 5 in training only.
     """
+    if sa_pool not in ("mean", "max"):
+        raise ModelOptionError(f"sa_pool must be 'mean' (official SAFA) or 'max' (VIGOR / Toker), got {sa_pool!r}")
     query_input = keras.Input((*query_shape, 3), name="ground")
     reference_input = keras.Input((*reference_shape, 3), name="polar_aerial")
     outputs = []

@@ -1,0 +1,103 @@
+"""The one table of datasets cvgeo trains and evaluates on, and how to open a split of each."""
+
+import dataclasses
+from dataclasses import dataclass
+import os
+
+import tensorflow as tf
+
+from cvgeo.errors import CvgeoError
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset as the CLIs see it.
+
+    Attributes:
+      tfds_name: TFDS builder and config, e.g. "cvusa/raw".
+      train_split / eval_split: default splits for training and evaluation.
+      coordinates: feature holding planar positions in metres ("xy", "utm"), or None.
+      manual: whether the original files must be downloaded by hand (then `data_dir` is required).
+      source: where the files come from, for error messages.
+    """
+
+    tfds_name: str
+    train_split: str
+    eval_split: str
+    coordinates: str | None
+    manual: bool
+    source: str
+
+
+DATASETS: dict[str, DatasetSpec] = {
+    "synthetic_crossview": DatasetSpec(
+        "synthetic_crossview", "train", "test", "xy", manual=False,
+        source="generated procedurally by cvgeo, no download",
+    ),
+}
+
+
+class DatasetError(CvgeoError):
+    """A dataset cannot be opened: unknown name, missing folder or files. The message says what to do."""
+
+
+def dataset_spec(name: str) -> DatasetSpec:
+    """The registry entry for `name`, or DatasetError listing the valid names.
+
+    `name` may select another TFDS config of the same builder with a suffix, e.g.
+    "synthetic_crossview/tiny"; the entry then points at that config.
+    """
+    base, _, config = name.partition("/")
+    if base not in DATASETS:
+        raise DatasetError(f"unknown dataset {name!r}; available datasets: {', '.join(sorted(DATASETS))}")
+    spec = DATASETS[base]
+    if config:
+        spec = dataclasses.replace(spec, tfds_name=f"{spec.tfds_name.partition('/')[0]}/{config}")
+    return spec
+
+
+def load_split(
+    name: str,
+    split: str,
+    *,
+    data_dir: str | None = None,
+    tfds_dir: str | None = None,
+    skip_corrupt: bool = False,
+) -> tf.data.Dataset:
+    """Examples of `split` of dataset `name`, preparing the TFDS records on first use.
+
+    Args:
+      name: a key of DATASETS.
+      split: e.g. "train", "test".
+      data_dir: folder holding the original files of a manually downloaded dataset.
+      tfds_dir: where prepared TFDS records are kept (TFDS' default when None).
+      skip_corrupt: leave out examples whose images do not decode, instead of failing.
+    """
+    import tensorflow_datasets as tfds
+
+    import tfds_builders  # noqa: F401  (registers cvgeo's builders with TFDS)
+    from tfds_builders.manual_layout import ManualLayoutError
+
+    spec = dataset_spec(name)
+    download_config = None
+    builder_kwargs = {}
+    if spec.manual:
+        if not data_dir:
+            raise DatasetError(f"dataset {name!r} needs --data_dir: the folder holding its original files ({spec.source})")
+        if not os.path.isdir(data_dir):
+            raise DatasetError(f"dataset {name!r}: --data_dir {data_dir} is not a folder ({spec.source})")
+        download_config = tfds.download.DownloadConfig(manual_dir=data_dir)
+        builder_kwargs["skip_corrupt"] = skip_corrupt
+    try:
+        builder = tfds.builder(spec.tfds_name, data_dir=tfds_dir, **builder_kwargs)
+    except (tfds.core.registered.DatasetNotFoundError, ValueError) as error:
+        raise DatasetError(f"dataset {name!r}: {error}") from None
+    try:
+        builder.download_and_prepare(download_config=download_config)
+    except ManualLayoutError as error:
+        raise DatasetError(str(error)) from None
+    if split not in builder.info.splits:
+        raise DatasetError(
+            f"dataset {name!r} has no split {split!r}; splits: {', '.join(sorted(builder.info.splits))}"
+        )
+    return builder.as_dataset(split=split, shuffle_files=False)

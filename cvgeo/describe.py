@@ -1,0 +1,100 @@
+"""Descriptors of a dataset split from a trained model: what evaluate.py and validation run on."""
+
+import numpy as np
+import tensorflow as tf
+from tqdm import tqdm
+
+from cvgeo import run_directory
+from cvgeo.data import dataset_spec, load_split
+from cvgeo.data.pair_pipeline import pair_pipeline
+from cvgeo.evaluation.descriptors import Descriptors
+from cvgeo.models import CrossViewModel, build, model_spec
+
+
+def describe_examples(
+    model: CrossViewModel,
+    examples: tf.data.Dataset,
+    *,
+    coordinates: str | None = None,
+    batch_size: int | None = None,
+    max_pairs: int | None = None,
+    progress: bool = True,
+) -> Descriptors:
+    """Query and reference descriptors of every pair in `examples`, in order (row i is pair i).
+
+    Args:
+      coordinates: the feature holding planar positions in metres, copied to `query_xy` and
+        `reference_xy` (a pair's ground and aerial image share their position).
+      batch_size: images per forward pass; the model's `embed_batch_size` when None (OriCNN's batch
+        statistics make it matter).
+      max_pairs: describe only the first `max_pairs` pairs.
+    """
+    if max_pairs is not None:
+        examples = examples.take(max_pairs)
+    batch_size = batch_size or model.embed_batch_size
+    batches = pair_pipeline(
+        examples, query_shape=model.query_shape, reference_shape=model.reference_shape,
+        reference_feature=model_spec(model.name).reference_feature,
+        batch_size=batch_size, training=False,
+    )
+    query, reference, positions, ids = [], [], [], []
+    total = int(batches.cardinality()) if batches.cardinality() >= 0 else None
+    for batch in tqdm(batches, total=total, desc="describing", unit="batch", disable=not progress, dynamic_ncols=True):
+        query.append(model.embed_query(batch["query"], batch_size))
+        reference.append(model.embed_reference(batch["reference"], batch_size))
+        if coordinates and coordinates in batch:
+            positions.append(batch[coordinates].numpy())
+        if "id" in batch:
+            ids.append(batch["id"].numpy().astype(str))
+    xy = np.concatenate(positions) if positions else None
+    names = np.concatenate(ids) if ids else None
+    return Descriptors(
+        query=np.concatenate(query), reference=np.concatenate(reference),
+        query_xy=xy, reference_xy=xy, query_ids=names, reference_ids=names,
+    )
+
+
+def describe_split(
+    *,
+    run_dir: str | None = None,
+    checkpoint: str | None = None,
+    model: str | None = None,
+    dataset: str | None = None,
+    split: str | None = None,
+    data_dir: str | None = None,
+    tfds_dir: str | None = None,
+    batch_size: int | None = None,
+    max_pairs: int | None = None,
+) -> Descriptors:
+    """Descriptors of `split` of `dataset` from a training run or a checkpoint.
+
+    With `run_dir` (a folder written by train.py) the model, its options, the dataset and the newest
+    checkpoint come from the run; any argument given overrides them. Without a run, `model` and
+    `checkpoint` are required and the model is built at its native input size.
+    """
+    config = run_directory.require_config(run_dir) if run_dir and not (model and checkpoint) else {}
+    name = model or config.get("model")
+    if not name:
+        raise run_directory.RunDirectoryError("no model given: pass --model with --checkpoint, or a --run_dir")
+    options = config.get("model_options", {}) if name == config.get("model") else {}
+    network = build(name, **{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()})
+    if checkpoint:
+        from cvgeo.checkpoints import load
+
+        load(network, checkpoint)
+    else:
+        latest = run_directory.latest_checkpoint(run_dir)
+        if latest is None:
+            raise run_directory.RunDirectoryError(
+                f"no checkpoint in {run_directory.checkpoint_dir(run_dir)}; train first or pass --checkpoint"
+            )
+        tf.train.Checkpoint(model=network).restore(latest).expect_partial()
+    dataset = dataset or config.get("dataset") or "synthetic_crossview"
+    spec = dataset_spec(dataset)
+    examples = load_split(
+        dataset, split or spec.eval_split,
+        data_dir=data_dir or config.get("data_dir"), tfds_dir=tfds_dir or config.get("tfds_dir"),
+    )
+    return describe_examples(
+        network, examples, coordinates=spec.coordinates, batch_size=batch_size, max_pairs=max_pairs
+    )

@@ -1,0 +1,69 @@
+"""A training run's folder: its resolved configuration, checkpoints, logs and metrics."""
+
+import json
+import os
+import tempfile
+
+import tensorflow as tf
+
+from cvgeo.errors import CvgeoError
+
+CONFIG_FILE = "config.json"
+CHECKPOINT_SUBDIR = "checkpoints"
+LOG_SUBDIR = "logs"
+
+
+class RunDirectoryError(CvgeoError):
+    """A run folder is missing or incomplete; the message names it and what was expected."""
+
+
+def write_text_atomically(path: str, text: str) -> None:
+    """Writes `text` to `path` through a temporary file in the same folder, so no reader sees half."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def checkpoint_dir(run_dir: str) -> str:
+    return os.path.join(run_dir, CHECKPOINT_SUBDIR)
+
+
+def log_dir(run_dir: str) -> str:
+    return os.path.join(run_dir, LOG_SUBDIR)
+
+
+def write_config(run_dir: str, config_json: str) -> None:
+    write_text_atomically(os.path.join(run_dir, CONFIG_FILE), config_json + "\n")
+
+
+def read_config(run_dir: str) -> str | None:
+    """The run's config.json text, or None when the run has not been started."""
+    path = os.path.join(run_dir, CONFIG_FILE)
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as stream:
+        return stream.read()
+
+
+def require_config(run_dir: str) -> dict:
+    """The run's configuration as a dict, or RunDirectoryError explaining how to create the run."""
+    text = read_config(run_dir)
+    if text is None:
+        raise RunDirectoryError(
+            f"no training run in {run_dir} (expected {os.path.join(run_dir, CONFIG_FILE)}); "
+            "train one with `python train.py --output_dir=...` or pass --checkpoint and --model"
+        )
+    return json.loads(text)
+
+
+def latest_checkpoint(run_dir: str) -> str | None:
+    """Prefix of the run's newest training checkpoint (e.g. `run/checkpoints/ckpt-3`), if any."""
+    return tf.train.latest_checkpoint(checkpoint_dir(run_dir))

@@ -1,0 +1,58 @@
+import json
+import os
+
+import numpy as np
+import pytest
+
+from cvgeo.training import TrainConfig, TrainingError, train
+
+TINY = dict(
+    dataset="synthetic_crossview/tiny",
+    model_options={"query_shape": (16, 64), "reference_shape": (32, 32), "batch_norm": True, "frozen_blocks": ()},
+    batch_size=2,
+    learning_rate=1e-4,
+)
+
+
+@pytest.fixture(scope="module")
+def tfds_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("tfds"))
+
+
+def _validations(run_dir):
+    with open(os.path.join(run_dir, "validation.jsonl")) as stream:
+        return [json.loads(line) for line in stream]
+
+
+def test_checkpoint_every_epoch_and_resume(tmp_path, tfds_dir, capsys):
+    from cvgeo.training.validation import make_validator
+
+    config = TrainConfig(**TINY, tfds_dir=tfds_dir, epochs=1, output_dir=str(tmp_path / "run"))
+    first = train(config, validate=make_validator(config))
+    assert json.loads(open(tmp_path / "run" / "config.json").read())["dataset"] == "synthetic_crossview/tiny"
+    assert [v["step"] for v in _validations(config.output_dir)] == [3]  # 6 pairs / batch 2
+    assert 0 <= _validations(config.output_dir)[0]["recall@1"] <= 100
+
+    longer = config.replace(epochs=2)
+    second = train(longer, validate=make_validator(longer))
+    assert "Resuming" in capsys.readouterr().out
+    assert [v["step"] for v in _validations(config.output_dir)] == [3, 6]
+    assert sorted(os.listdir(tmp_path / "run" / "checkpoints"))[0] == "checkpoint"
+    assert any(not np.array_equal(a, b) for a, b in zip(first.get_weights(), second.get_weights()))
+
+
+def test_max_steps_stops_mid_epoch_and_resume_finishes_it(tmp_path, tfds_dir):
+    config = TrainConfig(**TINY, tfds_dir=tfds_dir, epochs=1, max_steps=1, output_dir=str(tmp_path / "run"))
+    train(config)
+    import tensorflow as tf
+
+    assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")).endswith("ckpt-1")
+    train(config.replace(max_steps=100))
+    assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")).endswith("ckpt-4")
+
+
+def test_a_different_configuration_in_the_same_folder_is_refused(tmp_path, tfds_dir):
+    config = TrainConfig(**TINY, tfds_dir=tfds_dir, epochs=1, max_steps=1, output_dir=str(tmp_path / "run"))
+    train(config)
+    with pytest.raises(TrainingError, match="learning_rate differ"):
+        train(config.replace(learning_rate=0.5))

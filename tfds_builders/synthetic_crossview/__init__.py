@@ -1,0 +1,1 @@
+"""Synthetic cross-view pairs: procedural aerial tiles and the panoramas seen from their centres."""

@@ -1,0 +1,94 @@
+"""Train a cross-view network: `python train.py --model=cvm_net_i --dataset=cvusa --data_dir=DIR`.
+
+With no flags it trains CVM-Net-I on the synthetic dataset at small image sizes (CPU-friendly).
+Re-running the same command resumes from the newest checkpoint in --output_dir.
+"""
+
+import sys
+
+from absl import app, flags
+
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+    """Every flag of train.py; all optional (unset flags keep the recipe's value)."""
+    from cvgeo.data import DATASETS
+    from cvgeo.models import MODELS
+    from cvgeo.training.config import RECIPES
+
+    flags.DEFINE_string("recipe", None, f"Starting configuration, one of: {', '.join(RECIPES)}. "
+                        "Default: the model's original recipe on real datasets, 'default' on synthetic data.")
+    flags.DEFINE_string("model", None, f"Network, one of: {', '.join(MODELS)}.")
+    flags.DEFINE_string("dataset", None, f"Dataset, one of: {', '.join(DATASETS)}.")
+    flags.DEFINE_string("data_dir", None, "Folder holding the original files of a manually downloaded dataset.")
+    flags.DEFINE_string("tfds_dir", None, "Where prepared TFDS records are kept (TFDS default when unset).")
+    flags.DEFINE_bool("skip_corrupt", None, "Leave out examples whose images do not decode.")
+    flags.DEFINE_integer("epochs", None, "Epochs to train in total (a resumed run continues to this count).")
+    flags.DEFINE_integer("max_steps", None, "Stop after this many optimisation steps in total.")
+    flags.DEFINE_integer("batch_size", None, "Pairs per batch (original: 12).")
+    flags.DEFINE_float("learning_rate", None, "Adam learning rate (original: 1e-5).")
+    flags.DEFINE_integer("seed", None, "Random seed for initialisation, shuffling and dropout.")
+    flags.DEFINE_string("output_dir", None, "Run folder: config.json, checkpoints/, logs/ (default runs/default).")
+    flags.DEFINE_string("init_weights", None, "ImageNet VGG16 weights to start from (Keras notop .h5 or vgg16_weights.npz).")
+    flags.DEFINE_integer("eval_max_pairs", None, "Validate each epoch on at most this many pairs of the eval split.")
+    for branch, what in (("query", "ground panorama"), ("reference", "aerial image")):
+        flags.DEFINE_integer(f"{branch}_height", None, f"Model input height of the {what}.")
+        flags.DEFINE_integer(f"{branch}_width", None, f"Model input width of the {what}.")
+
+
+def resolve_config(values):
+    """The run's TrainConfig from the flag values: recipe first, then every flag that was set."""
+    from cvgeo.data import dataset_spec
+    from cvgeo.errors import CvgeoError
+    from cvgeo.models import model_spec
+    from cvgeo.training.config import RECIPES, TrainConfig
+
+    dataset = values.dataset or "synthetic_crossview"
+    synthetic = not dataset_spec(dataset).manual
+    model = values.model or "cvm_net_i"
+    recipe_name = values.recipe or ("default" if synthetic or model not in RECIPES else model)
+    if recipe_name not in RECIPES:
+        raise CvgeoError(f"unknown --recipe {recipe_name!r}; available recipes: {', '.join(RECIPES)}")
+    recipe = RECIPES[recipe_name]
+    model = values.model or recipe.model
+    spec = model_spec(model)
+    options = dict(recipe.model_options) if model == recipe.model else {}
+    if not synthetic and model != recipe.model:
+        options.update(query_shape=spec.query_shape, reference_shape=spec.reference_shape)
+    for branch in ("query", "reference"):
+        height, width = getattr(values, f"{branch}_height"), getattr(values, f"{branch}_width")
+        if height or width:
+            default = options.get(f"{branch}_shape", getattr(spec, f"{branch}_shape"))
+            options[f"{branch}_shape"] = (height or default[0], width or default[1])
+    config = recipe.replace(
+        model=model, model_options=options, dataset=values.dataset, data_dir=values.data_dir,
+        tfds_dir=values.tfds_dir, skip_corrupt=values.skip_corrupt, epochs=values.epochs,
+        max_steps=values.max_steps, batch_size=values.batch_size, learning_rate=values.learning_rate,
+        seed=values.seed, output_dir=values.output_dir, init_weights=values.init_weights,
+        eval_max_pairs=values.eval_max_pairs,
+    )
+    if config.batch_size < 2:
+        raise CvgeoError(f"--batch_size must be at least 2 (in-batch negatives), got {config.batch_size}")
+    return config
+
+
+def main(argv) -> int:
+    del argv
+    from cvgeo.errors import CvgeoError
+
+    try:
+        config = resolve_config(FLAGS)
+        from cvgeo.training import train, validation
+
+        train(config, validate=validation.make_validator(config))
+    except CvgeoError as error:
+        print(f"train.py: {error}", file=sys.stderr)
+        return 2
+    print(f"Finished: checkpoints and logs in {config.output_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    define_flags()
+    app.run(lambda argv: sys.exit(main(argv)))
