@@ -90,7 +90,8 @@ def run_side(side: str, prefix: str) -> dict:
         before = _rss_kib("VmRSS")
         _reset_peak()
         start = time.perf_counter()
-        saver.restore(session, prefix)
+        with graph.as_default():
+            saver.restore(session, prefix)
     seconds = time.perf_counter() - start
     return {"side": side, "seconds": seconds, "peak_growth_mib": (_rss_kib("VmHWM") - before) / 1024}
 

@@ -68,3 +68,15 @@ def test_failed_conversion_writes_nothing(tmp_path, crosslocate_checkpoint):
     assert os.listdir(tmp_path) == []
     with pytest.raises(ValueError, match="must end with"):
         convert("crosslocate", crosslocate_checkpoint[0], tmp_path / "x.h5")
+
+
+def test_cli_reports_bad_input_in_one_message(tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": REPO}
+    result = subprocess.run(
+        [sys.executable, "-m", "cvgeo.checkpoints", "convert", "--model=safa", f"--from={tmp_path / 'model.ckpt'}",
+         f"--to={tmp_path / 'safa.weights.h5'}"],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "error: no checkpoint at" in result.stderr and "Traceback" not in result.stderr
+    assert os.listdir(tmp_path) == []
