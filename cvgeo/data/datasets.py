@@ -34,6 +34,39 @@ DATASETS: dict[str, DatasetSpec] = {
         "synthetic_crossview", "train", "test", "xy", manual=False,
         source="generated procedurally by cvgeo, no download",
     ),
+    # VIGOR queries; the reference gallery is "vigor/satellite", split
+    # tfds_builders.vigor.vigor_dataset_builder.reference_split(area, split).
+    "vigor_same_area": DatasetSpec(
+        "vigor/same_area", "train", "test", None, manual=True,
+        source="https://github.com/Jeff-Zilence/VIGOR (access by questionnaire)",
+    ),
+    "vigor_cross_area": DatasetSpec(
+        "vigor/cross_area", "train", "test", None, manual=True,
+        source="https://github.com/Jeff-Zilence/VIGOR (access by questionnaire)",
+    ),
+    "vo_hays": DatasetSpec(
+        "vo_hays", "train", "test", None, manual=True,
+        source="the Vo & Hays (ECCV 2016) authors; list files as in tfds_builders/vo_hays/README.md",
+    ),
+    # CrossLocate queries; each split's database views are "<tfds_name>_database", same split.
+    **{
+        f"crosslocate_{description}": DatasetSpec(
+            f"crosslocate/{description}", "train", "test", "utm", manual=True,
+            source="http://cphoto.fit.vutbr.cz/crosslocate/",
+        )
+        for description in (
+            "sparse_segments",
+            "sparse_silhouettes",
+            "sparse_depth",
+            "sparse_original_to_segments",
+            "sparse_original_to_silhouettes",
+            "sparse_original_to_depth",
+            "uniform_photos_to_segments",
+            "uniform_photos_to_segments_compact",
+            "uniform_photos_to_silhouettes_compact",
+            "uniform_photos_to_depth_compact",
+        )
+    },
 }
 
 
