@@ -5,10 +5,7 @@ import re
 from cvgeo.checkpoints.name_maps.vgg import vgg_tf1_name
 
 _WEIGHT = {"kernel": "weights", "bias": "biases"}
-_DENSE_OR_CONV = re.compile(
-    r"(?P<layer>dim_reduction_fc1|transformation_trans_(?:grd|sat)_trans_conv1"
-    r"|transformation_trans_shared_trans_conv[12])/(?P<weight>kernel|bias)"
-)
+_DENSE_OR_CONV = re.compile(r"(?P<layer>\w+)/(?P<weight>kernel|bias)")
 # Keras layer name -> TF1 scope; the scopes' "/" cannot appear in Keras 3 layer names.
 _SCOPES = {
     "dim_reduction_fc1": "dim_reduction/fc1",
@@ -26,6 +23,6 @@ def cvm_net_tf1_name(path: str) -> str | None:
         return name
     if _NETVLAD.fullmatch(path):
         return path
-    if match := _DENSE_OR_CONV.fullmatch(path):
+    if (match := _DENSE_OR_CONV.fullmatch(path)) and match["layer"] in _SCOPES:
         return f"{_SCOPES[match['layer']]}/{_WEIGHT[match['weight']]}"
     return None
