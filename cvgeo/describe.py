@@ -5,6 +5,7 @@ import tensorflow as tf
 from tqdm import tqdm
 
 from cvgeo.data import dataset_spec, load_split
+from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.evaluation.descriptors import Descriptors
 from cvgeo.models import CrossViewModel, model_spec
@@ -32,11 +33,8 @@ def describe_examples(
     if max_pairs is not None:
         examples = examples.take(max_pairs)
     batch_size = batch_size or model.embed_batch_size
-    batches = pair_pipeline(
-        examples, query_shape=model.query_shape, reference_shape=model.reference_shape,
-        reference_feature=model_spec(model.name).reference_feature,
-        batch_size=batch_size, training=False,
-    )
+    options = PairInputOptions(model.query_shape, model.reference_shape, model_spec(model.name).reference_feature)
+    batches = pair_pipeline(examples, options, batch_size=batch_size, training=False)
     query, reference, positions, ids = [], [], [], []
     total = int(batches.cardinality()) if batches.cardinality() >= 0 else None
     for batch in tqdm(batches, total=total, desc="describing", unit="batch", disable=not progress, dynamic_ncols=True):

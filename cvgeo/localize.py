@@ -25,14 +25,14 @@ def build_index(model, examples, *, coordinates: str | None = None, batch_size: 
     import tensorflow as tf
     from tqdm import tqdm
 
-    from cvgeo.data.pair_pipeline import resize_area
+    from cvgeo.data.pair_inputs import PairInputOptions, reference_input
     from cvgeo.models import model_spec
 
-    feature = model_spec(model.name).reference_feature
+    options = PairInputOptions(model.query_shape, model.reference_shape, model_spec(model.name).reference_feature)
     batch_size = batch_size or model.embed_batch_size
 
     def to_inputs(example):
-        inputs = {"reference": resize_area(example[feature], model.reference_shape)}
+        inputs = {"reference": reference_input(example, options)}
         for name in {coordinates, "id"} - {None}:
             if name in example:
                 inputs[name] = example[name]

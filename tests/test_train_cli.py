@@ -23,11 +23,15 @@ def _run_train(*flags: str, cwd: str) -> subprocess.CompletedProcess:
         (["--model=cvm_net_iii"], "available models: cvm_net_i, cvm_net_ii"),
         (["--dataset=nowhere"], "available datasets:"),
         (["--batch_size=1"], "--batch_size must be at least 2"),
+        (["--model=cvm_net_i", "--dataset=cvusa"], "splits/train-19zl.csv"),
+        (["--dataset=cvusa", "--data_dir=missing_folder"], "--data_dir missing_folder is not a folder"),
     ],
 )
 def test_bad_flags_give_one_clear_message(flags, expected, tmp_path):
-    result = _run_train(*flags, f"--output_dir={tmp_path / 'run'}", cwd=str(tmp_path))
+    result = _run_train(*flags, f"--output_dir={tmp_path / 'run'}", f"--tfds_dir={tmp_path / 'tfds'}", cwd=str(tmp_path))
     assert result.returncode == 2
     assert expected in result.stderr
+    if "cvusa" in " ".join(flags):  # names where it looked and where the dataset comes from
+        assert str(tmp_path / "tfds") in result.stderr and "mvrl.cse.wustl.edu" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "run").exists()

@@ -143,18 +143,20 @@ def load_split(
 
     spec = dataset_spec(name)
     download_config = None
-    builder_kwargs = {}
-    if spec.manual:
-        if not data_dir:
-            raise DatasetError(f"dataset {name!r} needs --data_dir: the folder holding its original files ({spec.source})")
-        if not os.path.isdir(data_dir):
-            raise DatasetError(f"dataset {name!r}: --data_dir {data_dir} is not a folder ({spec.source})")
-        download_config = tfds.download.DownloadConfig(manual_dir=data_dir)
-        builder_kwargs["skip_corrupt"] = skip_corrupt
+    builder_kwargs = {"skip_corrupt": skip_corrupt} if spec.manual else {}
     try:
         builder = tfds.builder(spec.tfds_name, data_dir=tfds_dir, **builder_kwargs)
     except (tfds.core.registered.DatasetNotFoundError, ValueError) as error:
         raise DatasetError(f"dataset {name!r}: {error}") from None
+    if spec.manual and not builder.is_prepared():
+        if not data_dir or not os.path.isdir(data_dir):
+            looked = f"--data_dir {data_dir} is not a folder" if data_dir else "no --data_dir was given"
+            raise DatasetError(
+                f"dataset {name!r} is not prepared in {builder.data_dir} and {looked}: pass the folder "
+                f"holding its original files.\n{getattr(builder, 'MANUAL_DOWNLOAD_INSTRUCTIONS', '').strip()}\n"
+                f"The dataset comes from: {spec.source}"
+            )
+        download_config = tfds.download.DownloadConfig(manual_dir=data_dir)
     try:
         builder.download_and_prepare(download_config=download_config)
     except ManualLayoutError as error:

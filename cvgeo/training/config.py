@@ -28,6 +28,8 @@ class TrainConfig:
     skip_corrupt: bool = False
     train_split: str | None = None  # the dataset's default when None
     eval_split: str | None = None
+    aerial_crop_rotate: bool = False  # CVM-Net/OriCNN aerial augmentation (centred crop, quarter turn)
+    ground_shift: bool = False  # OriCNN's circular panorama shift
     batch_size: int = 12
     learning_rate: float = 1e-5
     epochs: int = 1
@@ -64,10 +66,12 @@ RECIPES: dict[str, TrainConfig] = {
     # CVM-Net-I / II as published: native sizes, original optimiser and loss (spec A.9, A.10).
     "cvm_net_i": TrainConfig(
         model="cvm_net_i", dataset="cvusa", epochs=100, output_dir="runs/cvm_net_i",
+        aerial_crop_rotate=True,
         model_options={"query_shape": (224, 1232), "reference_shape": (512, 512)},
     ),
     "cvm_net_ii": TrainConfig(
         model="cvm_net_ii", dataset="cvusa", epochs=100, output_dir="runs/cvm_net_ii",
+        aerial_crop_rotate=True,
         model_options={"query_shape": (224, 1232), "reference_shape": (512, 512)},
     ),
     # `make demo`: CVM-Net-I from scratch on the synthetic dataset in minutes on a 2-core CPU. Not the
@@ -80,7 +84,6 @@ RECIPES: dict[str, TrainConfig] = {
             "reference_shape": SMALL_REFERENCE_SHAPE,
             "batch_norm": True,
             "frozen_blocks": (),
-            "fc_bias_init": 0.0,
         },
         batch_size=16,
         learning_rate=1e-4,

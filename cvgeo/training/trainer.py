@@ -12,6 +12,7 @@ from tqdm import tqdm
 from cvgeo import run_directory
 from cvgeo.data import dataset_spec, load_split
 from cvgeo.errors import CvgeoError
+from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.losses import soft_margin_triplet_loss
 from cvgeo.models import build, model_spec
@@ -84,11 +85,14 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
     run_directory.write_config(config.output_dir, config.to_json())
 
     writer = tf.summary.create_file_writer(run_directory.log_dir(config.output_dir))
-    shapes = dict(query_shape=model.query_shape, reference_shape=model.reference_shape)
+    options = PairInputOptions(
+        model.query_shape, model.reference_shape, spec.reference_feature,
+        aerial_crop_rotate=config.aerial_crop_rotate, ground_shift=config.ground_shift,
+    )
     while int(epoch) < config.epochs and not _reached(step, config.max_steps):
         batches = pair_pipeline(
-            examples, **shapes, reference_feature=spec.reference_feature, batch_size=config.batch_size,
-            training=True, seed=config.seed * 100_003 + int(epoch),
+            examples, options, batch_size=config.batch_size, training=True,
+            seed=config.seed * 100_003 + int(epoch),
         )
         total = int(batches.cardinality()) if batches.cardinality() >= 0 else None
         bar = tqdm(batches, total=total, desc=f"epoch {int(epoch) + 1}/{config.epochs}", unit="batch", dynamic_ncols=True)

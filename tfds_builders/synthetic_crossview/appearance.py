@@ -37,18 +37,20 @@ def _blur_and_noise(img: np.ndarray, rng: np.random.Generator, max_sigma: float,
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
 
 
-def change_season(albedo: np.ndarray, parcel: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def change_season(
+    albedo: np.ndarray, parcel: np.ndarray, rng: np.random.Generator, probability: float = SEASON_CHANGE_PROB
+) -> np.ndarray:
     """Recolour some parcels of bare ground, as if the views were captured in different seasons.
 
     Fields are harvested or ploughed, meadows dry out: each parcel of the tile
-    changes with probability SEASON_CHANGE_PROB by a random gain per channel.
+    changes with `probability` by a random gain per channel.
     Roads and objects (parcel -1) stay as they are.
     """
     ids = np.unique(parcel[parcel >= 0])
     if ids.size == 0:
         return albedo.copy()
     gains = np.ones((ids.size, 3), np.float32)
-    changed = rng.random(ids.size) < SEASON_CHANGE_PROB
+    changed = rng.random(ids.size) < probability
     gains[changed] = rng.uniform(0.6, 1.4, (int(changed.sum()), 3))
     gain = gains[np.searchsorted(ids, np.maximum(parcel, ids[0]))]
     gain[parcel < 0] = 1.0

@@ -32,6 +32,7 @@ class SceneSettings:
     elevation_range_deg: (top, bottom) elevation of the panorama's top and bottom edges.
     random_heading: rotate each panorama by a random yaw (recorded) instead of north-aligning it.
     area_per_pair_m2: world area per pair; sets the world size and so how close neighbours are.
+    season_change_prob: chance that a field parcel is recoloured in the panorama's capture.
     """
 
     seed: int = 0
@@ -43,6 +44,7 @@ class SceneSettings:
     elevation_range_deg: tuple[float, float] = (30.0, -45.0)
     random_heading: bool = False
     area_per_pair_m2: float = 1000.0
+    season_change_prob: float = appearance.SEASON_CHANGE_PROB
 
     @property
     def mpp(self) -> float:
@@ -112,7 +114,7 @@ def generate_pairs(settings: SceneSettings, split: str, count: int) -> Iterator[
         offset = _clear_offset(w.height[tile], settings.mpp,
                                np.clip(rng.normal(0.0, 1.0, 2), -3.0, 3.0) * settings.camera_jitter_m)
         ground, layer = panorama.render_panorama(
-            appearance.change_season(w.albedo[tile], w.parcel[tile], rng), w.height[tile], w.side[tile],
+            appearance.change_season(w.albedo[tile], w.parcel[tile], rng, settings.season_change_prob), w.height[tile], w.side[tile],
             w.kind[tile], settings.mpp, settings.ground_size, yaw, settings.camera_height_m,
             settings.elevation_range_deg, (float(offset[0]), float(offset[1])))
         yield Pair(
