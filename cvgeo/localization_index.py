@@ -2,12 +2,12 @@
 
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from cvgeo.atomic_files import atomic_path
 from cvgeo.errors import CvgeoError
 
 
@@ -34,17 +34,8 @@ class LocalizationIndex:
         for name in ("xy", "latlon", "ids"):
             if getattr(self, name) is not None:
                 arrays[name] = np.asarray(getattr(self, name))
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".index-", suffix=".npz")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                np.savez(stream, **arrays)
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.remove(temporary)
-            raise
+        with atomic_path(path, suffix=".npz") as temporary:
+            np.savez(temporary, **arrays)
 
     @classmethod
     def load(cls, path: str) -> "LocalizationIndex":

@@ -2,10 +2,10 @@
 
 import json
 import os
-import tempfile
 
 import tensorflow as tf
 
+from cvgeo.atomic_files import write_text_atomically
 from cvgeo.errors import CvgeoError
 
 CONFIG_FILE = "config.json"
@@ -15,21 +15,6 @@ LOG_SUBDIR = "logs"
 
 class RunDirectoryError(CvgeoError):
     """A run folder is missing or incomplete; the message names it and what was expected."""
-
-
-def write_text_atomically(path: str, text: str) -> None:
-    """Writes `text` to `path` through a temporary file in the same folder, so no reader sees half."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
 
 
 def checkpoint_dir(run_dir: str) -> str:

@@ -4,8 +4,8 @@ import glob
 import hashlib
 import json
 import os
-import tempfile
 
+from cvgeo.atomic_files import write_text_atomically
 from cvgeo.checkpoints.loader import KERAS_WEIGHTS_SUFFIX
 
 
@@ -32,14 +32,4 @@ def manifest_path(weights_path: str) -> str:
 
 def write_manifest(path: str, manifest: dict) -> None:
     """Writes `manifest` as indented JSON, atomically (temp file + rename)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".partial-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(manifest, out, indent=2, sort_keys=True)
-            out.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    write_text_atomically(path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")

@@ -6,12 +6,12 @@ OriCNN's evaluation script saves `grd_global_descriptor` (queries) and `sat_glob
 """
 
 import os
-import tempfile
 import zipfile
 
 import numpy as np
 import scipy.io
 
+from cvgeo.atomic_files import atomic_path
 from cvgeo.evaluation.descriptors import Descriptors
 from cvgeo.evaluation.errors import EvaluationError
 
@@ -39,18 +39,8 @@ def read_descriptors(path: str) -> Descriptors:
 
 def write_descriptors(path: str, descriptors: Descriptors) -> None:
     """Writes `descriptors` as `.npz` atomically (a temporary file renamed into place)."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".descriptors-", suffix=".npz")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **descriptors.arrays())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    with atomic_path(path, suffix=".npz") as temporary:
+        np.savez(temporary, **descriptors.arrays())
 
 
 def _read_npz(path: str) -> dict[str, np.ndarray]:

@@ -1,24 +1,13 @@
 """Metrics JSON files, written atomically (a temporary file renamed into place)."""
 
 import json
-import os
-import tempfile
+
+from cvgeo.atomic_files import write_text_atomically
 
 
 def write_metrics(path: str, metrics: dict) -> None:
     """Writes `metrics` as indented JSON to `path`; a reader never sees a half-written file."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".metrics-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(metrics, stream, indent=2, sort_keys=False)
-            stream.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    write_text_atomically(path, json.dumps(metrics, indent=2, sort_keys=False) + "\n")
 
 
 def metrics_table(metrics: dict) -> str:
