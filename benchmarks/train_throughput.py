@@ -7,9 +7,13 @@ numpy batches preprocessed in numpy (RGB -> BGR minus means, as `input_data.py`)
 `feed_dict` to `sess.run` every step, as the authors' `train.py` does; extraction with `sess.run`
 of one branch's descriptor at keep_prob 1.
 
+With --fused_adam_row, cvgeo's same step is also timed with Adam done by one fused
+`ResourceApplyAdam` kernel per variable (as TF1's AdamOptimizer does), a diagnostic of how much of
+the train-step gap is Keras 3 Adam's unfused element-wise update (see `adam_update_throughput.py`).
+
 Both start from the same weights (cvgeo's, copied into the TF1 variables) and the script first
 checks that they compute the same descriptors. Timings then alternate between the two in
-`--rounds` rounds, swapping which goes first, so both see the same machine load; every step
+`--rounds` rounds, rotating which goes first, so both see the same machine load; every step
 fetches the loss (a host sync, as both training loops do). Inputs are seeded random images.
 
     PYTHONPATH=. python benchmarks/train_throughput.py --query_height=32 --query_width=128 \\
@@ -50,6 +54,33 @@ flags.DEFINE_integer("embed_batches", 4, "Batches of --embed_batch_size images p
 flags.DEFINE_integer("embed_batch_size", 12, "Images per forward pass in extraction (the original tests in 12s).")
 flags.DEFINE_float("parity_tolerance", 1e-4, "Largest allowed descriptor difference between the two.")
 flags.DEFINE_integer("seed", 0, "Seed of weights and inputs.")
+flags.DEFINE_bool("fused_adam_row", True, "Also time cvgeo's train step with a fused Adam kernel "
+                  "(diagnostic: how much of the gap is Keras Adam's unfused update; +2 copies of the weights).")
+
+
+class FusedAdam:
+    """Adam through one `ResourceApplyAdam` kernel per variable, as TF1's AdamOptimizer does.
+
+    Diagnostic only: it duck-types the two methods `make_train_step` calls (`build`,
+    `apply_gradients`) so cvgeo's own step can be timed with the original's fused update.
+    """
+
+    def __init__(self, learning_rate: float):
+        self.learning_rate = learning_rate
+        self.step = tf.Variable(0.0, trainable=False)
+        self.slots: list[tuple[tf.Variable, tf.Variable]] = []
+
+    def build(self, variables) -> None:
+        self.slots = [(tf.Variable(tf.zeros(v.shape)), tf.Variable(tf.zeros(v.shape))) for v in variables]
+
+    def apply_gradients(self, pairs) -> None:
+        self.step.assign_add(1.0)
+        beta1_power, beta2_power = tf.pow(0.9, self.step), tf.pow(0.999, self.step)
+        for (gradient, variable), (m, v) in zip(pairs, self.slots):
+            tf.raw_ops.ResourceApplyAdam(
+                var=variable.handle, m=m.handle, v=v.handle, beta1_power=beta1_power, beta2_power=beta2_power,
+                lr=self.learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-8, grad=gradient,
+            )
 
 
 def _copy_weights_to_tf1(model: keras.Model, graph: tf1_cvm_net_graph.Tf1TrainingGraph, session) -> int:
@@ -84,11 +115,11 @@ def _alternate(label: str, approaches: dict, units_per_call: int, calls: int) ->
     seconds = {name: 0.0 for name in approaches}
     names = list(approaches)
     for round_index in range(FLAGS.rounds):
-        order = names if round_index % 2 == 0 else names[::-1]
+        order = names[round_index % len(names):] + names[: round_index % len(names)]
         for name in order:
             elapsed = _timed(approaches[name], calls)
             seconds[name] += elapsed
-            print(f"  {label} round {round_index + 1} {name:>8}: {units_per_call * calls / elapsed:8.2f}/s "
+            print(f"  {label} round {round_index + 1} {name:>16}: {units_per_call * calls / elapsed:8.2f}/s "
                   f"(load {os.getloadavg()[0]:.2f})", flush=True)
     return {name: units_per_call * calls * FLAGS.rounds / seconds[name] for name in names}
 
@@ -132,11 +163,11 @@ def main(argv) -> None:
         raise SystemExit(f"the TF1 graph and cvgeo's {FLAGS.model} disagree by {difference:.2e} "
                          f"(> --parity_tolerance={FLAGS.parity_tolerance}); timings would not be comparable")
 
-    counter = {"cvgeo": 0, "original": 0}
+    counter = {"cvgeo": 0, "original": 0, "fused": 0}
 
-    def cvgeo_step() -> float:
-        i = counter["cvgeo"] = (counter["cvgeo"] + 1) % len(queries)
-        return float(train_step({"query": tf.constant(queries[i]), "reference": tf.constant(references[i])}))
+    def cvgeo_step(step=train_step, key="cvgeo") -> float:
+        i = counter[key] = (counter[key] + 1) % len(queries)
+        return float(step({"query": tf.constant(queries[i]), "reference": tf.constant(references[i])}))
 
     def original_step() -> float:
         i = counter["original"] = (counter["original"] + 1) % len(queries)
@@ -149,12 +180,19 @@ def main(argv) -> None:
 
     first = {"cvgeo": cvgeo_step(), "original": original_step()}
     print(f"first-step losses (dropout draws differ): cvgeo {first['cvgeo']:.4f}, original {first['original']:.4f}")
+    train_approaches = {"cvgeo": cvgeo_step, "original": original_step}
+    if FLAGS.fused_adam_row:
+        fused_step = make_train_step(
+            model, FusedAdam(1e-5), lambda q, r, _: soft_margin_triplet_loss(q, r, alpha=10.0)
+        )
+        train_approaches["cvgeo+fused_adam"] = lambda: cvgeo_step(fused_step, "fused")
+        train_approaches["cvgeo+fused_adam"]()
     for _ in range(max(FLAGS.warmup - 1, 0)):
-        cvgeo_step()
-        original_step()
+        for step in train_approaches.values():
+            step()
 
     print("train step (pairs/s):", flush=True)
-    train = _alternate("train", {"cvgeo": cvgeo_step, "original": original_step}, batch, FLAGS.steps)
+    train = _alternate("train", train_approaches, batch, FLAGS.steps)
 
     embed_size = FLAGS.embed_batch_size
     rows = FLAGS.embed_batches * embed_size
@@ -183,10 +221,12 @@ def main(argv) -> None:
         extraction[branch] = _alternate(f"embed_{branch}", approaches, rows, 1)
 
     print(f"\nload average at end {os.getloadavg()}")
-    print(f"{'measure':<24}{'cvgeo':>10}{'original':>10}{'ratio':>8}")
+    print(f"{'measure':<34}{'cvgeo':>10}{'original':>10}{'ratio':>8}")
     rows_out = [("train pairs/s", train)] + [(f"embed_{b} images/s", r) for b, r in extraction.items()]
+    if "cvgeo+fused_adam" in train:
+        rows_out.insert(1, ("train pairs/s, cvgeo+fused Adam", {**train, "cvgeo": train["cvgeo+fused_adam"]}))
     for label, rates in rows_out:
-        print(f"{label:<24}{rates['cvgeo']:>10.2f}{rates['original']:>10.2f}{rates['cvgeo'] / rates['original']:>8.2f}")
+        print(f"{label:<34}{rates['cvgeo']:>10.2f}{rates['original']:>10.2f}{rates['cvgeo'] / rates['original']:>8.2f}")
 
 
 if __name__ == "__main__":
