@@ -54,7 +54,7 @@ flags.DEFINE_integer("embed_batches", 4, "Batches of --embed_batch_size images p
 flags.DEFINE_integer("embed_batch_size", 12, "Images per forward pass in extraction (the original tests in 12s).")
 flags.DEFINE_float("parity_tolerance", 1e-4, "Largest allowed descriptor difference between the two.")
 flags.DEFINE_integer("seed", 0, "Seed of weights and inputs.")
-flags.DEFINE_bool("fused_adam_row", True, "Also time cvgeo's train step with a fused Adam kernel "
+flags.DEFINE_bool("fused_adam_row", False, "Also time cvgeo's train step with a fused Adam kernel "
                   "(diagnostic: how much of the gap is Keras Adam's unfused update; +2 copies of the weights).")
 
 
