@@ -111,7 +111,7 @@ def _timed(function, repeats: int) -> float:
 
 
 def _alternate(label: str, approaches: dict, units_per_call: int, calls: int) -> dict[str, float]:
-    """Times each approach `calls` times per round, alternating order; prints and returns units/s."""
+    """Times each approach `calls` times per round, rotating the order; prints and returns units/s."""
     seconds = {name: 0.0 for name in approaches}
     names = list(approaches)
     for round_index in range(FLAGS.rounds):
