@@ -27,7 +27,7 @@ setup(
         "importlib_resources",  # tensorflow-datasets 4.9 imports it without declaring it
     ],
     extras_require={
-        "test": ["pytest"],
+        "test": ["pytest", "dill"],  # tfds.testing imports dill without declaring it
         "plots": ["matplotlib"],
         "faiss": ["faiss-cpu"],
         "beam": ["apache-beam"],

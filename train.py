@@ -42,7 +42,7 @@ def resolve_config(values):
     from cvgeo.data import dataset_spec
     from cvgeo.errors import CvgeoError
     from cvgeo.models import model_spec
-    from cvgeo.training.config import RECIPES, TrainConfig
+    from cvgeo.training.config import RECIPES
 
     dataset = values.dataset or "synthetic_crossview"
     synthetic = not dataset_spec(dataset).manual

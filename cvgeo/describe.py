@@ -4,11 +4,11 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from cvgeo import run_directory
 from cvgeo.data import dataset_spec, load_split
 from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.evaluation.descriptors import Descriptors
-from cvgeo.models import CrossViewModel, build, model_spec
+from cvgeo.models import CrossViewModel, model_spec
+from cvgeo.trained_model import load_trained_model
 
 
 def describe_examples(
@@ -72,23 +72,7 @@ def describe_split(
     checkpoint come from the run; any argument given overrides them. Without a run, `model` and
     `checkpoint` are required and the model is built at its native input size.
     """
-    config = run_directory.require_config(run_dir) if run_dir and not (model and checkpoint) else {}
-    name = model or config.get("model")
-    if not name:
-        raise run_directory.RunDirectoryError("no model given: pass --model with --checkpoint, or a --run_dir")
-    options = config.get("model_options", {}) if name == config.get("model") else {}
-    network = build(name, **{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()})
-    if checkpoint:
-        from cvgeo.checkpoints import load
-
-        load(network, checkpoint)
-    else:
-        latest = run_directory.latest_checkpoint(run_dir)
-        if latest is None:
-            raise run_directory.RunDirectoryError(
-                f"no checkpoint in {run_directory.checkpoint_dir(run_dir)}; train first or pass --checkpoint"
-            )
-        tf.train.Checkpoint(model=network).restore(latest).expect_partial()
+    network, config = load_trained_model(run_dir=run_dir, checkpoint=checkpoint, model=model)
     dataset = dataset or config.get("dataset") or "synthetic_crossview"
     spec = dataset_spec(dataset)
     examples = load_split(

@@ -1,0 +1,22 @@
+"""Loading checkpoints into cvgeo models: original TF1 checkpoints, cvgeo's own, ImageNet VGG16 files.
+
+`load(model, path)` is the entry point; `python -m cvgeo.checkpoints convert ...` converts an
+original checkpoint into a `.weights.h5` file with a manifest.
+"""
+
+from cvgeo.checkpoints.convert import convert
+from cvgeo.checkpoints.errors import CheckpointMismatchError, CheckpointPathError, WeightsFileError
+from cvgeo.checkpoints.imagenet import load_imagenet_vgg16
+from cvgeo.checkpoints.loader import LoadReport, load
+from cvgeo.checkpoints.native import save_weights
+
+__all__ = [
+    "CheckpointMismatchError",
+    "CheckpointPathError",
+    "LoadReport",
+    "convert",
+    "load",
+    "load_imagenet_vgg16",
+    "save_weights",
+    "WeightsFileError",
+]

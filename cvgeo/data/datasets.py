@@ -34,6 +34,69 @@ DATASETS: dict[str, DatasetSpec] = {
         "synthetic_crossview", "train", "test", "xy", manual=False,
         source="generated procedurally by cvgeo, no download",
     ),
+    "cvusa": DatasetSpec(
+        "cvusa/raw", "train", "test", None, manual=True,
+        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+    ),
+    "cvusa_polar": DatasetSpec(
+        "cvusa/polar", "train", "test", None, manual=True,
+        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+    ),
+    "cvusa_polar_toker": DatasetSpec(
+        "cvusa/polar_toker", "train", "test", None, manual=True,
+        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+    ),
+    # cvact/raw also holds `test` when ANU_data_test is present; cvact/test holds CVACT_test alone
+    # (~109 GB) and has no training split.
+    "cvact": DatasetSpec(
+        "cvact/raw", "train", "val", "utm", manual=True,
+        source="CVACT, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
+    "cvact_polar": DatasetSpec(
+        "cvact/polar", "train", "val", "utm", manual=True,
+        source="CVACT, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
+    "cvact_test": DatasetSpec(
+        "cvact/test", "train", "test", "utm", manual=True,
+        source="CVACT_test, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
+    "cvact_test_polar": DatasetSpec(
+        "cvact/test_polar", "train", "test", "utm", manual=True,
+        source="CVACT_test, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+    ),
+    # VIGOR queries; the reference gallery is "vigor/satellite", split
+    # tfds_builders.vigor.vigor_dataset_builder.reference_split(area, split).
+    "vigor_same_area": DatasetSpec(
+        "vigor/same_area", "train", "test", None, manual=True,
+        source="https://github.com/Jeff-Zilence/VIGOR (access by questionnaire)",
+    ),
+    "vigor_cross_area": DatasetSpec(
+        "vigor/cross_area", "train", "test", None, manual=True,
+        source="https://github.com/Jeff-Zilence/VIGOR (access by questionnaire)",
+    ),
+    "vo_hays": DatasetSpec(
+        "vo_hays", "train", "test", None, manual=True,
+        source="the Vo & Hays (ECCV 2016) authors; list files as in tfds_builders/vo_hays/README.md",
+    ),
+    # CrossLocate queries; each split's database views are "<tfds_name>_database", same split.
+    **{
+        f"crosslocate_{description}": DatasetSpec(
+            f"crosslocate/{description}", "train", "test", "utm", manual=True,
+            source="http://cphoto.fit.vutbr.cz/crosslocate/",
+        )
+        for description in (
+            "sparse_segments",
+            "sparse_silhouettes",
+            "sparse_depth",
+            "sparse_original_to_segments",
+            "sparse_original_to_silhouettes",
+            "sparse_original_to_depth",
+            "uniform_photos_to_segments",
+            "uniform_photos_to_segments_compact",
+            "uniform_photos_to_silhouettes_compact",
+            "uniform_photos_to_depth_compact",
+        )
+    },
 }
 
 

@@ -325,7 +325,8 @@ class _TensorFlowEngine:
         return self.tf.matmul(self.tf.constant(rows), self.reference[r0:r1], transpose_b=True)
 
     def gather(self, sims, columns):
-        return self.tf.gather(sims, self.tf.constant(columns[:, None]), batch_dims=1)[:, 0].numpy()
+        rows = sims[: len(columns)]
+        return self.tf.gather(rows, self.tf.constant(columns[:, None]), batch_dims=1)[:, 0].numpy()
 
     def gather_pairs(self, sims, rows, columns):
         return self.tf.gather_nd(sims, self.tf.constant(np.stack([rows, columns], axis=1))).numpy()

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cvgeo.errors import CvgeoError
-from cvgeo.models import cvm_net
+from cvgeo.models import crosslocate, cvm_net, ori_cnn, safa
 from cvgeo.models.cross_view_model import CrossViewModel
 
 
@@ -19,16 +19,48 @@ class ModelSpec:
     summary: str
     # Dataset feature the reference branch consumes: "aerial" tiles, or "polar" for SAFA-style models.
     reference_feature: str = "aerial"
+    # What the original fed the network; the in-graph part is done by the model (RGB 0..255 in).
+    preprocessing: str = ""
 
+
+_CVM_NET_PREPROCESSING = (
+    "RGB 0..255 -> BGR minus Caffe means (B 103.939, G 116.779, R 123.6), in the model; ground "
+    "224x1232 as-is, aerial 750->512 INTER_AREA"
+)
 
 MODELS: dict[str, ModelSpec] = {
     "cvm_net_i": ModelSpec(
         cvm_net.build_cvm_net_i, cvm_net.GROUND_SHAPE, cvm_net.AERIAL_SHAPE, cvm_net.DESCRIPTOR_DIM,
         "CVM-Net-I (Hu et al. 2018): VGG16 + NetVLAD per branch, shared FC, 4096-d",
+        preprocessing=_CVM_NET_PREPROCESSING,
     ),
     "cvm_net_ii": ModelSpec(
         cvm_net.build_cvm_net_ii, cvm_net.GROUND_SHAPE, cvm_net.AERIAL_SHAPE, cvm_net.DESCRIPTOR_DIM,
         "CVM-Net-II (Hu et al. 2018): VGG16 + shared transform + shared NetVLAD, 4096-d",
+        preprocessing=_CVM_NET_PREPROCESSING,
+    ),
+    "ori_cnn": ModelSpec(
+        ori_cnn.build_ori_cnn, ori_cnn.GROUND_SHAPE, ori_cnn.AERIAL_SHAPE, ori_cnn.DESCRIPTOR_DIM,
+        "OriCNN (Liu & Li 2019): RGB + orientation encoders, hypercolumn + GeM, 1536-d",
+        preprocessing=(
+            "RGB 0..255 -> BGR / 255 * 2 - 1 plus two orientation channels, in the model; ground 224x1232 "
+            "as-is, aerial 750->512 INTER_AREA; batch norm uses batch statistics: embed in batches of 12"
+        ),
+    ),
+    "safa": ModelSpec(
+        safa.build_safa, safa.GROUND_SHAPE, safa.POLAR_SHAPE, safa.DESCRIPTOR_DIM,
+        "SAFA (Shi et al. 2019): VGG16 + spatial-aware attention on polar aerials, 4096-d",
+        reference_feature="polar",
+        preprocessing=(
+            "RGB 0..255 -> BGR minus Caffe means (B 103.939, G 116.779, R 123.6), in the model; ground "
+            "resized to 112x616 INTER_AREA; reference = polar transform of the aerial tile (112x616)"
+        ),
+    ),
+    "crosslocate": ModelSpec(
+        crosslocate.build_crosslocate, crosslocate.INPUT_SHAPE, crosslocate.INPUT_SHAPE,
+        crosslocate.DESCRIPTOR_DIM,
+        "CrossLocate (Tomesek et al. 2022): VGG16 conv1-13 + L2 / MAC / L2, 512-d",
+        preprocessing="raw RGB 0..255 as float32 (no mean subtraction); INTER_AREA resize to the input size",
     ),
 }
 

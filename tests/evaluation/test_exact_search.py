@@ -101,6 +101,8 @@ def test_tensorflow_backend_equals_dense():
                         query_block=4, backend="tensorflow")
         np.testing.assert_array_equal(result.ranks, dense_ranks(query, reference, gt, tie_break))
         np.testing.assert_array_equal(result.top_indices, dense_top_k(query, reference, 6)[0])
+    single = search(query[:1], reference, ground_truth=gt[:1], k=3, backend="tensorflow")  # one-row block
+    assert single.ranks.tolist() == dense_ranks(query[:1], reference, gt[:1]).tolist()
 
 
 def test_bad_arguments():

@@ -7,10 +7,11 @@ import pytest
 from cvgeo.training import TrainConfig, TrainingError, train
 
 TINY = dict(
+    model="small_net",
     dataset="synthetic_crossview/tiny",
-    model_options={"query_shape": (16, 64), "reference_shape": (32, 32), "batch_norm": True, "frozen_blocks": ()},
+    model_options={"query_shape": (16, 64), "reference_shape": (32, 32)},
     batch_size=2,
-    learning_rate=1e-4,
+    learning_rate=1e-2,
 )
 
 
@@ -24,7 +25,7 @@ def _validations(run_dir):
         return [json.loads(line) for line in stream]
 
 
-def test_checkpoint_every_epoch_and_resume(tmp_path, tfds_dir, capsys):
+def test_checkpoint_every_epoch_and_resume(tmp_path, tfds_dir, capsys, small_net):
     from cvgeo.training.validation import make_validator
 
     config = TrainConfig(**TINY, tfds_dir=tfds_dir, epochs=1, output_dir=str(tmp_path / "run"))
@@ -41,7 +42,7 @@ def test_checkpoint_every_epoch_and_resume(tmp_path, tfds_dir, capsys):
     assert any(not np.array_equal(a, b) for a, b in zip(first.get_weights(), second.get_weights()))
 
 
-def test_max_steps_stops_mid_epoch_and_resume_finishes_it(tmp_path, tfds_dir):
+def test_max_steps_stops_mid_epoch_and_resume_finishes_it(tmp_path, tfds_dir, small_net):
     config = TrainConfig(**TINY, tfds_dir=tfds_dir, epochs=1, max_steps=1, output_dir=str(tmp_path / "run"))
     train(config)
     import tensorflow as tf
@@ -51,8 +52,23 @@ def test_max_steps_stops_mid_epoch_and_resume_finishes_it(tmp_path, tfds_dir):
     assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")).endswith("ckpt-4")
 
 
-def test_a_different_configuration_in_the_same_folder_is_refused(tmp_path, tfds_dir):
+def test_a_different_configuration_in_the_same_folder_is_refused(tmp_path, tfds_dir, small_net):
     config = TrainConfig(**TINY, tfds_dir=tfds_dir, epochs=1, max_steps=1, output_dir=str(tmp_path / "run"))
     train(config)
     with pytest.raises(TrainingError, match="learning_rate differ"):
         train(config.replace(learning_rate=0.5))
+
+
+@pytest.mark.slow
+@pytest.mark.ci
+def test_cvm_net_i_end_to_end_on_tiny_synthetic_data(tmp_path, tfds_dir):
+    from cvgeo.training.validation import make_validator
+
+    config = TrainConfig(
+        **{**TINY, "model": "cvm_net_i", "learning_rate": 1e-4,
+           "model_options": {**TINY["model_options"], "batch_norm": True, "frozen_blocks": ()}},
+        tfds_dir=tfds_dir, epochs=1, output_dir=str(tmp_path / "run"),
+    )
+    model = train(config, validate=make_validator(config))
+    assert model.count_params() > 160_000_000
+    assert _validations(config.output_dir)[0]["num_queries"] == 4

@@ -1,0 +1,58 @@
+"""SAFA's spatial-aware attention and feature aggregation (Shi et al., NeurIPS 2019)."""
+
+import keras
+import tensorflow as tf
+
+
+@keras.saving.register_keras_serializable(package="cvgeo")
+class SpatialAwareAggregation(keras.layers.Layer):
+    """Aggregates a [B, H, W, C] map into [B, heads * C] with per-head spatial attention.
+
+    As SAFA's `spatial_net.py` (`spatial_aware` + `SAFA`):
+      1. v = channel pool of the map, flattened to [B, HW] (mean in the official TF code; "max"
+         in the VIGOR / Toker / Realistic ports);
+      2. h = v . weights1 + biases1, a = h . weights2 + biases2, per head, with weights1 [HW, HW/2,
+         heads] and weights2 [HW/2, HW, heads]; purely affine (no activation anywhere);
+      3. g[b, d, c] = sum_i f[b, i, c] a[b, i, d], flattened d-major (index d * C + c) — the TF
+         original's layout, which any loaded weights downstream depend on.
+    The result is not normalised; SAFA L2-normalises it afterwards.
+
+    Args:
+      heads: number of attention maps D (8 for SAFA_8).
+      pool: "mean" or "max" channel pooling for the attention input.
+    """
+
+    def __init__(self, heads: int = 8, pool: str = "mean", **kwargs):
+        super().__init__(**kwargs)
+        if pool not in ("mean", "max"):
+            raise ValueError(f"pool must be 'mean' or 'max', got {pool!r}")
+        self.heads = heads
+        self.pool = pool
+
+    def build(self, input_shape):
+        positions = int(input_shape[1]) * int(input_shape[2])
+        hidden = positions // 2
+        # spatial_net.py: weights ~ truncated N(0, 0.005), biases = 0.1 (its L1/L2 regularisers are
+        # never added to the loss, so there are none here).
+        weights_init = keras.initializers.TruncatedNormal(stddev=0.005)
+        bias_init = keras.initializers.Constant(0.1)
+        self.weights1 = self.add_weight(name="weights1", shape=(positions, hidden, self.heads), initializer=weights_init)
+        self.biases1 = self.add_weight(name="biases1", shape=(1, hidden, self.heads), initializer=bias_init)
+        self.weights2 = self.add_weight(name="weights2", shape=(hidden, positions, self.heads), initializer=weights_init)
+        self.biases2 = self.add_weight(name="biases2", shape=(1, positions, self.heads), initializer=bias_init)
+
+    def call(self, feature_map):
+        channels = feature_map.shape[-1]
+        batch = tf.shape(feature_map)[0]
+        local = tf.reshape(feature_map, [batch, -1, channels])  # [B, HW, C]
+        pooled = tf.reduce_mean(local, axis=-1) if self.pool == "mean" else tf.reduce_max(local, axis=-1)
+        hidden = tf.einsum("bi,ijd->bjd", pooled, self.weights1) + self.biases1
+        attention = tf.einsum("bjd,jid->bid", hidden, self.weights2) + self.biases2  # [B, HW, D]
+        aggregated = tf.einsum("bic,bid->bdc", local, attention)  # [B, D, C]
+        return tf.reshape(aggregated, [batch, self.heads * channels])
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.heads * int(input_shape[-1]))
+
+    def get_config(self):
+        return {**super().get_config(), "heads": self.heads, "pool": self.pool}

@@ -1,0 +1,67 @@
+"""A localization index: reference descriptors with their locations, and the model they came from."""
+
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cvgeo.errors import CvgeoError
+
+
+class IndexFileError(CvgeoError):
+    """An index file is missing or malformed; the message names it and what was expected."""
+
+
+@dataclass
+class LocalizationIndex:
+    """descriptors [R, D] float32 with, per row, optional `xy` (planar metres, e.g. UTM), `latlon`
+    (degrees) and `ids`; `metadata` records the model name, its options and input shapes, dataset and
+    split, so queries are embedded by the same network at the same size."""
+
+    descriptors: np.ndarray
+    xy: np.ndarray | None = None
+    latlon: np.ndarray | None = None
+    ids: np.ndarray | None = None
+    metadata: dict = field(default_factory=dict)
+
+    def save(self, path: str) -> None:
+        """Writes a `.npz` atomically (temporary file, then rename)."""
+        arrays = {"descriptors": np.asarray(self.descriptors, np.float32),
+                  "metadata": np.array(json.dumps(self.metadata))}
+        for name in ("xy", "latlon", "ids"):
+            if getattr(self, name) is not None:
+                arrays[name] = np.asarray(getattr(self, name))
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".index-", suffix=".npz")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                np.savez(stream, **arrays)
+            os.replace(temporary, path)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+            raise
+
+    @classmethod
+    def load(cls, path: str) -> "LocalizationIndex":
+        if not os.path.isfile(path):
+            raise IndexFileError(f"index file {path} does not exist; build one with `python -m cvgeo.localize build-index`")
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                arrays = {key: archive[key] for key in archive.files}
+        except (OSError, ValueError, zipfile.BadZipFile) as error:
+            raise IndexFileError(f"index file {path} is not a readable .npz archive ({error})") from None
+        if "descriptors" not in arrays or "metadata" not in arrays:
+            raise IndexFileError(f"index file {path} lacks 'descriptors' or 'metadata'; it has {sorted(arrays)}")
+        descriptors = arrays["descriptors"]
+        if descriptors.ndim != 2:
+            raise IndexFileError(f"index file {path}: 'descriptors' must be [R, D], got {list(descriptors.shape)}")
+        for name in ("xy", "latlon", "ids"):
+            if name in arrays and len(arrays[name]) != len(descriptors):
+                raise IndexFileError(f"index file {path}: '{name}' has {len(arrays[name])} rows, descriptors {len(descriptors)}")
+        return cls(descriptors.astype(np.float32), arrays.get("xy"), arrays.get("latlon"),
+                   arrays.get("ids"), json.loads(str(arrays["metadata"])))

@@ -1,0 +1,106 @@
+"""Evaluate retrieval: `python evaluate.py` (a training run) or `python evaluate.py --descriptors=FILE`.
+
+Descriptor mode evaluates pre-extracted descriptors (.npz with `query`/`reference` and optional
+metadata, or OriCNN's .mat) with any protocol. Model mode describes a split with a run's newest (or a
+given) checkpoint first. Both print a table and write the metrics as JSON.
+"""
+
+import os
+import sys
+
+from absl import app, flags
+
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+    """Every flag of evaluate.py; all optional."""
+    from cvgeo.evaluation.exact_search import BACKENDS
+    from cvgeo.evaluation.protocols import PROTOCOLS
+    from cvgeo.evaluation.recall import TOP_PERCENT_RULES
+
+    flags.DEFINE_string("descriptors", None, "Evaluate this descriptor file (.npz or OriCNN .mat) instead of a model.")
+    flags.DEFINE_enum("protocol", "cvusa", list(PROTOCOLS), "Evaluation protocol.")
+    flags.DEFINE_enum("top_percent_rule", "cvm", list(TOP_PERCENT_RULES),
+                      "K of recall@1%: cvm = floor(0.01 R) + 1 (CVM-Net, OriCNN, VIGOR), safa = floor(0.01 R), "
+                      "toker = ceil(0.01 R).")
+    flags.DEFINE_string("metrics_out", None, "Metrics JSON (default: <run_dir>/metrics.json, or next to --descriptors).")
+    flags.DEFINE_bool("plots", False, "Also write PNG plots next to the metrics JSON (needs matplotlib).")
+    flags.DEFINE_integer("seed", 0, "Seed of the CrossLocate chance baseline.")
+    flags.DEFINE_enum("backend", "auto", list(BACKENDS), "Search backend (auto: TensorFlow on a GPU, else numpy).")
+    flags.DEFINE_integer("block_mb", 256, "Memory for one block of similarities, in MiB.")
+    flags.DEFINE_string("run_dir", "runs/default", "Training run to evaluate (model mode).")
+    flags.DEFINE_string("checkpoint", None, "Checkpoint to load (TF1 or native); default: the run's newest.")
+    flags.DEFINE_string("model", None, "Network name when evaluating a checkpoint without a run.")
+    flags.DEFINE_string("dataset", None, "Dataset (default: the run's, else synthetic_crossview).")
+    flags.DEFINE_string("split", "test", "Dataset split to describe.")
+    flags.DEFINE_string("data_dir", None, "Folder holding a manually downloaded dataset.")
+    flags.DEFINE_integer("batch_size", None, "Images per forward pass when describing.")
+    flags.DEFINE_string("save_descriptors", None, "Also save the descriptors of model mode to this .npz.")
+
+
+def describe(values):
+    """Descriptors of a split from a model (model mode); TensorFlow is imported only here."""
+    from cvgeo.describe import describe_split
+    from cvgeo.evaluation import write_descriptors
+
+    descriptors = describe_split(
+        run_dir=values.run_dir, checkpoint=values.checkpoint, model=values.model, dataset=values.dataset,
+        split=values.split, data_dir=values.data_dir, batch_size=values.batch_size,
+    )
+    if values.save_descriptors:
+        write_descriptors(values.save_descriptors, descriptors)
+        print(f"Descriptors saved to {values.save_descriptors}")
+    return descriptors
+
+
+def metrics_path(values) -> str:
+    if values.metrics_out:
+        return values.metrics_out
+    if values.descriptors:
+        return os.path.splitext(values.descriptors)[0] + f".{values.protocol}.metrics.json"
+    return os.path.join(values.run_dir, "metrics.json")
+
+
+def run(values) -> dict:
+    """Evaluates as the flag values say; returns the metrics."""
+    from cvgeo.evaluation import evaluate_descriptors, read_descriptors
+    from cvgeo.evaluation.metrics_file import metrics_table, write_metrics
+
+    descriptors = read_descriptors(values.descriptors) if values.descriptors else describe(values)
+    result = evaluate_descriptors(
+        descriptors, values.protocol, top_percent_rule=values.top_percent_rule, seed=values.seed,
+        top_k=10 if values.plots else 0,
+        search_options={"backend": values.backend, "block_bytes": values.block_mb << 20},
+    )
+    metrics = result.metrics
+    metrics["source"] = values.descriptors or values.checkpoint or values.run_dir
+    output = metrics_path(values)
+    if values.plots:
+        from cvgeo.plotting.evaluation_plots import write_evaluation_plots
+
+        for path in write_evaluation_plots(result, descriptors, os.path.dirname(os.path.abspath(output))):
+            print(f"Plot written to {path}")
+    write_metrics(output, metrics)
+    print(metrics_table(metrics))
+    print(f"Metrics written to {output}")
+    return metrics
+
+
+def main(argv) -> int:
+    if len(argv) > 1:
+        print(f"evaluate.py: unexpected arguments {argv[1:]}; every option is a --flag", file=sys.stderr)
+        return 2
+    from cvgeo.errors import CvgeoError
+
+    try:
+        run(FLAGS)
+    except CvgeoError as error:
+        print(f"evaluate.py: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    define_flags()
+    app.run(lambda argv: sys.exit(main(argv)))

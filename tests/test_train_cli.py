@@ -1,0 +1,33 @@
+"""train.py's bad-input paths: one clear message, non-zero exit, no traceback."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run_train(*flags: str, cwd: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run(
+        [sys.executable, os.path.join(ROOT, "train.py"), *flags],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    "flags, expected",
+    [
+        (["--model=cvm_net_iii"], "available models: cvm_net_i, cvm_net_ii"),
+        (["--dataset=nowhere"], "available datasets:"),
+        (["--batch_size=1"], "--batch_size must be at least 2"),
+    ],
+)
+def test_bad_flags_give_one_clear_message(flags, expected, tmp_path):
+    result = _run_train(*flags, f"--output_dir={tmp_path / 'run'}", cwd=str(tmp_path))
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "run").exists()
