@@ -10,11 +10,9 @@ vectors, row i of the queries paired with row i of the references (the CVUSA pro
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 

@@ -1,15 +1,14 @@
 """Train-step and descriptor-extraction throughput: cvgeo vs the original TF1 approach, same run.
 
-cvgeo: `cvgeo.models.build(...)` trained with `make_train_step` (a `tf.function`, Keras Adam 1e-5,
-soft-margin triplet loss, alpha 10); extraction with `model.embed_query` / `embed_reference`.
+cvgeo: `cvgeo.models.build(...)` trained with `make_train_step` (a `tf.function`) and the trainer's
+`FusedAdam` 1e-5, soft-margin triplet loss, alpha 10; extraction with `model.embed_query` / `embed_reference`.
 Original: the same network, loss and `AdamOptimizer` as a TF1 graph (`tf1_cvm_net_graph.py`),
 numpy batches preprocessed in numpy (RGB -> BGR minus means, as `input_data.py`) and fed through
 `feed_dict` to `sess.run` every step, as the authors' `train.py` does; extraction with `sess.run`
 of one branch's descriptor at keep_prob 1.
 
-With --fused_adam_row, cvgeo's same step is also timed with Adam done by one fused
-`ResourceApplyAdam` kernel per variable (as TF1's AdamOptimizer does), a diagnostic of how much of
-the train-step gap is Keras 3 Adam's unfused element-wise update (see `adam_update_throughput.py`).
+With --keras_adam_row, cvgeo's same step is also timed with plain `keras.optimizers.Adam`, whose
+unfused element-wise update is ~3x slower than the fused kernel (see `adam_update_throughput.py`).
 
 Both start from the same weights (cvgeo's, copied into the TF1 variables) and the script first
 checks that they compute the same descriptors. Timings then alternate between the two in
@@ -35,6 +34,7 @@ from absl import app, flags  # noqa: E402
 
 from cvgeo.losses import soft_margin_triplet_loss  # noqa: E402
 from cvgeo.models import build  # noqa: E402
+from cvgeo.training.fused_adam import FusedAdam  # noqa: E402
 from cvgeo.training.train_step import make_train_step  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,33 +54,8 @@ flags.DEFINE_integer("embed_batches", 4, "Batches of --embed_batch_size images p
 flags.DEFINE_integer("embed_batch_size", 12, "Images per forward pass in extraction (the original tests in 12s).")
 flags.DEFINE_float("parity_tolerance", 1e-4, "Largest allowed descriptor difference between the two.")
 flags.DEFINE_integer("seed", 0, "Seed of weights and inputs.")
-flags.DEFINE_bool("fused_adam_row", False, "Also time cvgeo's train step with a fused Adam kernel "
-                  "(diagnostic: how much of the gap is Keras Adam's unfused update; +2 copies of the weights).")
-
-
-class FusedAdam:
-    """Adam through one `ResourceApplyAdam` kernel per variable, as TF1's AdamOptimizer does.
-
-    Diagnostic only: it duck-types the two methods `make_train_step` calls (`build`,
-    `apply_gradients`) so cvgeo's own step can be timed with the original's fused update.
-    """
-
-    def __init__(self, learning_rate: float):
-        self.learning_rate = learning_rate
-        self.step = tf.Variable(0.0, trainable=False)
-        self.slots: list[tuple[tf.Variable, tf.Variable]] = []
-
-    def build(self, variables) -> None:
-        self.slots = [(tf.Variable(tf.zeros(v.shape)), tf.Variable(tf.zeros(v.shape))) for v in variables]
-
-    def apply_gradients(self, pairs) -> None:
-        self.step.assign_add(1.0)
-        beta1_power, beta2_power = tf.pow(0.9, self.step), tf.pow(0.999, self.step)
-        for (gradient, variable), (m, v) in zip(pairs, self.slots):
-            tf.raw_ops.ResourceApplyAdam(
-                var=variable.handle, m=m.handle, v=v.handle, beta1_power=beta1_power, beta2_power=beta2_power,
-                lr=self.learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-8, grad=gradient,
-            )
+flags.DEFINE_bool("keras_adam_row", False, "Also time cvgeo's train step with plain Keras Adam "
+                  "(+2 copies of the weights).")
 
 
 def _copy_weights_to_tf1(model: keras.Model, graph: tf1_cvm_net_graph.Tf1TrainingGraph, session) -> int:
@@ -141,7 +116,7 @@ def main(argv) -> None:
     references = rng.integers(0, 256, (3, batch, *reference_shape, 3)).astype(np.float32)
 
     model = build(FLAGS.model, query_shape=query_shape, reference_shape=reference_shape)
-    optimizer = keras.optimizers.Adam(1e-5, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    optimizer = FusedAdam(1e-5, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
     train_step = make_train_step(model, optimizer, lambda q, r, _: soft_margin_triplet_loss(q, r, alpha=10.0))
 
     graph = tf1_cvm_net_graph.build_training_graph(FLAGS.model, query_shape, reference_shape, batch, FLAGS.seed)
@@ -163,7 +138,7 @@ def main(argv) -> None:
         raise SystemExit(f"the TF1 graph and cvgeo's {FLAGS.model} disagree by {difference:.2e} "
                          f"(> --parity_tolerance={FLAGS.parity_tolerance}); timings would not be comparable")
 
-    counter = {"cvgeo": 0, "original": 0, "fused": 0}
+    counter = {"cvgeo": 0, "original": 0, "keras": 0}
 
     def cvgeo_step(step=train_step, key="cvgeo") -> float:
         i = counter[key] = (counter[key] + 1) % len(queries)
@@ -181,12 +156,12 @@ def main(argv) -> None:
     first = {"cvgeo": cvgeo_step(), "original": original_step()}
     print(f"first-step losses (dropout draws differ): cvgeo {first['cvgeo']:.4f}, original {first['original']:.4f}")
     train_approaches = {"cvgeo": cvgeo_step, "original": original_step}
-    if FLAGS.fused_adam_row:
-        fused_step = make_train_step(
-            model, FusedAdam(1e-5), lambda q, r, _: soft_margin_triplet_loss(q, r, alpha=10.0)
+    if FLAGS.keras_adam_row:
+        keras_step = make_train_step(
+            model, keras.optimizers.Adam(1e-5, epsilon=1e-8), lambda q, r, _: soft_margin_triplet_loss(q, r, alpha=10.0)
         )
-        train_approaches["cvgeo+fused_adam"] = lambda: cvgeo_step(fused_step, "fused")
-        train_approaches["cvgeo+fused_adam"]()
+        train_approaches["cvgeo+keras_adam"] = lambda: cvgeo_step(keras_step, "keras")
+        train_approaches["cvgeo+keras_adam"]()
     for _ in range(max(FLAGS.warmup - 1, 0)):
         for step in train_approaches.values():
             step()
@@ -223,8 +198,8 @@ def main(argv) -> None:
     print(f"\nload average at end {os.getloadavg()}")
     print(f"{'measure':<34}{'cvgeo':>10}{'original':>10}{'ratio':>8}")
     rows_out = [("train pairs/s", train)] + [(f"embed_{b} images/s", r) for b, r in extraction.items()]
-    if "cvgeo+fused_adam" in train:
-        rows_out.insert(1, ("train pairs/s, cvgeo+fused Adam", {**train, "cvgeo": train["cvgeo+fused_adam"]}))
+    if "cvgeo+keras_adam" in train:
+        rows_out.insert(1, ("train pairs/s, cvgeo+Keras Adam", {**train, "cvgeo": train["cvgeo+keras_adam"]}))
     for label, rates in rows_out:
         print(f"{label:<34}{rates['cvgeo']:>10.2f}{rates['original']:>10.2f}{rates['cvgeo'] / rates['original']:>8.2f}")
 

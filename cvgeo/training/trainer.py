@@ -17,6 +17,7 @@ from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.losses import soft_margin_triplet_loss
 from cvgeo.models import build, model_spec
 from cvgeo.training.config import TrainConfig
+from cvgeo.training.fused_adam import FusedAdam
 from cvgeo.training.train_step import make_train_step
 
 # Fields that may change when a run is continued (train longer); any other change is a new run.
@@ -72,7 +73,7 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
         from cvgeo.checkpoints import load_imagenet_vgg16
 
         load_imagenet_vgg16(model, config.init_weights)
-    optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    optimizer = FusedAdam(config.learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
     train_step = make_train_step(model, optimizer, _loss_function(config, data.coordinates))
 
     step = tf.Variable(0, dtype=tf.int64, name="step")

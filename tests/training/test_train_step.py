@@ -4,13 +4,14 @@ import tensorflow as tf
 
 from cvgeo.losses import soft_margin_triplet_loss
 from cvgeo.models import build
+from cvgeo.training.fused_adam import FusedAdam
 from cvgeo.training.train_step import make_train_step
 
 
 def _run_five_steps(seed: int) -> list[np.ndarray]:
     keras.utils.set_random_seed(seed)
     model = build("cvm_net_i", query_shape=(16, 64), reference_shape=(32, 32))
-    optimizer = keras.optimizers.Adam(1e-4)
+    optimizer = FusedAdam(1e-4)
     step = make_train_step(model, optimizer, lambda q, r, batch: soft_margin_triplet_loss(q, r))
     rng = np.random.default_rng(seed)
     batch = {
@@ -31,7 +32,7 @@ def test_frozen_blocks_do_not_move_and_trainable_ones_do():
     keras.utils.set_random_seed(0)
     model = build("cvm_net_i", query_shape=(16, 64), reference_shape=(32, 32), dropout_rate=0.0)
     before = {w.path: w.numpy().copy() for w in model.weights}
-    step = make_train_step(model, keras.optimizers.Adam(1e-3), lambda q, r, batch: soft_margin_triplet_loss(q, r))
+    step = make_train_step(model, FusedAdam(1e-3), lambda q, r, batch: soft_margin_triplet_loss(q, r))
     rng = np.random.default_rng(0)
     step({"query": tf.constant(rng.uniform(0, 255, (3, 16, 64, 3)), tf.float32),
           "reference": tf.constant(rng.uniform(0, 255, (3, 32, 32, 3)), tf.float32)})
