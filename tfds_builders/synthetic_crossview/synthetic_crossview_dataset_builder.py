@@ -51,11 +51,6 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             scene=pair_generator.SceneSettings(random_heading=True),
         ),
         SyntheticCrossviewConfig(
-            name="easy",
-            description="Experimental.",
-            scene=pair_generator.SceneSettings(season_change_prob=0.1, camera_jitter_m=0.5),
-        ),
-        SyntheticCrossviewConfig(
             name="tiny",
             description="For tests: panoramas 16x64, aerial 32x32 at 2 m/px; 6 train, 4 test.",
             scene=pair_generator.SceneSettings(aerial_size=32, ground_size=(16, 64)),
