@@ -20,7 +20,7 @@ def _run_train(*flags: str, cwd: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     "flags, expected",
     [
-        (["--model=cvm_net_iii"], "available models: cvm_net_i, cvm_net_ii"),
+        (["--model=cvm_net_iii"], "available models: crosslocate, cvm_net_i, cvm_net_ii, ori_cnn, safa"),
         (["--dataset=nowhere"], "available datasets:"),
         (["--batch_size=1"], "--batch_size must be at least 2"),
         (["--model=cvm_net_i", "--dataset=cvusa"], "splits/train-19zl.csv"),

@@ -44,7 +44,7 @@ def test_layout_errors_become_dataset_errors(tmp_path):
     os.remove(os.path.join(raw, "splits", "Chicago", "satellite_list.txt"))
     with pytest.raises(DatasetError, match="splits/Chicago/satellite_list.txt"):
         load_split("vigor_same_area", "test", data_dir=raw, tfds_dir=str(tmp_path / "tfds"))
-    with pytest.raises(DatasetError, match="needs --data_dir"):
+    with pytest.raises(DatasetError, match="no --data_dir was given"):
         load_split("crosslocate_sparse_depth", "test", tfds_dir=str(tmp_path / "tfds"))
 
 
