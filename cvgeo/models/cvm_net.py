@@ -36,16 +36,13 @@ def build_cvm_net_i(
     dropout_rate: float = 0.2,
     frozen_blocks: tuple[int, ...] = (1, 2, 3),
     batch_norm: bool = False,
-    fc_bias_init: float = 0.1,
     num_clusters: int = NUM_CLUSTERS,
 ) -> CrossViewModel:
     """CVM-Net-I: per-branch VGG16 and NetVLAD, a shared FC 32768 -> 4096, L2-normalised output.
 
-    163,782,400 parameters. The defaults are the original; `frozen_blocks=()`, `batch_norm=True` and
-    `fc_bias_init=0` are training aids for short from-scratch runs, not part of the paper's network.
-    The original FC bias of 0.1 against weights of std 0.005 makes every initial descriptor nearly the
-    same vector (cosine ~0.997), which only a long training run overcomes. A smaller `num_clusters`
-    (FC 512*K -> 4096) serves small experiments and tests.
+    163,782,400 parameters. The defaults are the original; `frozen_blocks=()` and `batch_norm=True`
+    are training aids for from-scratch runs, not part of the paper's network, and a smaller
+    `num_clusters` (FC 512*K -> 4096) serves small experiments and tests.
     """
     vgg_options = dict(dropout_rate=dropout_rate, frozen_blocks=frozen_blocks, batch_norm=batch_norm)
     query_input, reference_input = _branch_inputs(query_shape, reference_shape)
@@ -53,7 +50,7 @@ def build_cvm_net_i(
     fc = keras.layers.Dense(
         DESCRIPTOR_DIM,
         kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.005),
-        bias_initializer=keras.initializers.Constant(fc_bias_init),  # `cvm_net.py`: 0.1
+        bias_initializer=keras.initializers.Constant(0.1),
         name="dim_reduction_fc1",
     )
     outputs = []

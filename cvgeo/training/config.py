@@ -76,7 +76,7 @@ RECIPES: dict[str, TrainConfig] = {
     ),
     # `make demo`: CVM-Net-I from scratch on the synthetic dataset in minutes on a 2-core CPU. Not the
     # paper's training: batch norm in VGG, all convs trainable (nothing is pre-trained) and a larger
-    # learning rate, and a zero FC bias (see `build_cvm_net_i`); `build("cvm_net_i")` stays the original.
+    # learning rate; `build("cvm_net_i")` itself stays the original network.
     "demo": TrainConfig(
         model="cvm_net_i",
         model_options={
