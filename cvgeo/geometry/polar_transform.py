@@ -105,11 +105,14 @@ def polar_transform_tf(images: tf.Tensor, height: int = 112, width: int = 616) -
         pixels = size * size
     else:
         spatial = tf.shape(batch)[1:3]
-        tf.debugging.assert_equal(spatial[0], spatial[1], message="polar_transform_tf expects square images")
+        square = tf.debugging.assert_equal(spatial[0], spatial[1], message="polar_transform_tf expects square images")
+        # The reshape below must wait for the check, or graph optimisation may fail it first.
+        with tf.control_dependencies([square] if square is not None else []):
+            side = tf.identity(spatial[0])
         indices, weights = tf.numpy_function(
-            lambda s: _bilinear_taps(int(s), height, width), [spatial[0]], [tf.int64, tf.float64], stateful=False
+            lambda s: _bilinear_taps(int(s), height, width), [side], [tf.int64, tf.float64], stateful=False
         )
-        pixels = spatial[0] * spatial[0]
+        pixels = side * side
     weights = tf.cast(weights, tf.float32)
     flat = tf.reshape(tf.cast(batch, tf.float32), [-1, pixels, channels])
     result = tf.zeros([tf.shape(flat)[0], height, width, channels], tf.float32)
