@@ -98,7 +98,7 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
         total = int(batches.cardinality()) if batches.cardinality() >= 0 else None
         bar = tqdm(batches, total=total, desc=f"epoch {int(epoch) + 1}/{config.epochs}", unit="batch", dynamic_ncols=True)
         started, pairs, completed = time.perf_counter(), 0, True
-        for batch in bar:
+        for index, batch in enumerate(bar, start=1):
             loss = float(train_step(batch))
             step.assign_add(1)
             pairs += int(batch["query"].shape[0])
@@ -107,7 +107,7 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
             with writer.as_default(step=int(step)):
                 tf.summary.scalar("train/loss", loss)
                 tf.summary.scalar("train/pairs_per_second", rate)
-            if _reached(step, config.max_steps) and bar.n != total:
+            if _reached(step, config.max_steps) and index != total:
                 completed = False
                 break
         bar.close()
