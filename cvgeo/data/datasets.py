@@ -29,6 +29,12 @@ class DatasetSpec:
     source: str
 
 
+# Where each manually downloaded dataset comes from (shown in error messages).
+CVUSA_SOURCE = "CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/"
+CVACT_SOURCE = "CVACT, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN"
+CVACT_TEST_SOURCE = "CVACT_test, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN"
+VIGOR_SOURCE = "https://github.com/Jeff-Zilence/VIGOR (access by questionnaire)"
+
 DATASETS: dict[str, DatasetSpec] = {
     "synthetic_crossview": DatasetSpec(
         "synthetic_crossview", "train", "test", "xy", manual=False,
@@ -36,43 +42,43 @@ DATASETS: dict[str, DatasetSpec] = {
     ),
     "cvusa": DatasetSpec(
         "cvusa/raw", "train", "test", None, manual=True,
-        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+        source=CVUSA_SOURCE,
     ),
     "cvusa_polar": DatasetSpec(
         "cvusa/polar", "train", "test", None, manual=True,
-        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+        source=CVUSA_SOURCE,
     ),
     "cvusa_polar_toker": DatasetSpec(
         "cvusa/polar_toker", "train", "test", None, manual=True,
-        source="CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/",
+        source=CVUSA_SOURCE,
     ),
     # cvact/raw also holds `test` when ANU_data_test is present; cvact/test holds CVACT_test alone
     # (~109 GB) and has no training split.
     "cvact": DatasetSpec(
         "cvact/raw", "train", "val", "utm", manual=True,
-        source="CVACT, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+        source=CVACT_SOURCE,
     ),
     "cvact_polar": DatasetSpec(
         "cvact/polar", "train", "val", "utm", manual=True,
-        source="CVACT, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+        source=CVACT_SOURCE,
     ),
     "cvact_test": DatasetSpec(
         "cvact/test", "train", "test", "utm", manual=True,
-        source="CVACT_test, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+        source=CVACT_TEST_SOURCE,
     ),
     "cvact_test_polar": DatasetSpec(
         "cvact/test_polar", "train", "test", "utm", manual=True,
-        source="CVACT_test, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN",
+        source=CVACT_TEST_SOURCE,
     ),
     # VIGOR queries; the reference gallery is "vigor/satellite", split
     # tfds_builders.vigor.vigor_dataset_builder.reference_split(area, split).
     "vigor_same_area": DatasetSpec(
         "vigor/same_area", "train", "test", None, manual=True,
-        source="https://github.com/Jeff-Zilence/VIGOR (access by questionnaire)",
+        source=VIGOR_SOURCE,
     ),
     "vigor_cross_area": DatasetSpec(
         "vigor/cross_area", "train", "test", None, manual=True,
-        source="https://github.com/Jeff-Zilence/VIGOR (access by questionnaire)",
+        source=VIGOR_SOURCE,
     ),
     "vo_hays": DatasetSpec(
         "vo_hays", "train", "test", None, manual=True,
