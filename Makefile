@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_DIR := runs/demo
+SEED ?= 0
 
 .PHONY: demo test test-all install
 
@@ -24,5 +25,5 @@ test-all: install
 
 demo: install
 	rm -rf $(DEMO_DIR)
-	$(PY) train.py --recipe=demo --output_dir=$(DEMO_DIR)
+	$(PY) train.py --recipe=demo --seed=$(SEED) --output_dir=$(DEMO_DIR)
 	$(PY) evaluate.py --run_dir=$(DEMO_DIR) --metrics_out=$(DEMO_DIR)/metrics.json

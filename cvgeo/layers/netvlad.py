@@ -22,12 +22,17 @@ class NetVLAD(keras.layers.Layer):
     Args:
       num_clusters: K (64 in CVM-Net).
       output_dim: if set, the size of the bias-free linear projection applied last.
+      zero_centres: start `cluster_weights2` at zero instead of LOUPE's random normal. Not in the
+        original: a from-scratch training aid. Random unit-norm centres outweigh the image-dependent
+        part of every residual while the soft-assignment is still near uniform, so the first
+        descriptors barely depend on the image; zero centres make the residuals the features.
     """
 
-    def __init__(self, num_clusters: int = 64, output_dim: int | None = None, **kwargs):
+    def __init__(self, num_clusters: int = 64, output_dim: int | None = None, zero_centres: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.num_clusters = num_clusters
         self.output_dim = output_dim
+        self.zero_centres = zero_centres
 
     def build(self, input_shape):
         dim = int(input_shape[-1])
@@ -36,7 +41,9 @@ class NetVLAD(keras.layers.Layer):
         init = keras.initializers.RandomNormal(stddev=1.0 / math.sqrt(dim))
         self.cluster_weights = self.add_weight(name="cluster_weights", shape=(dim, k), initializer=init)
         self.cluster_biases = self.add_weight(name="cluster_biases", shape=(k,), initializer=init)
-        self.cluster_weights2 = self.add_weight(name="cluster_weights2", shape=(1, dim, k), initializer=init)
+        self.cluster_weights2 = self.add_weight(
+            name="cluster_weights2", shape=(1, dim, k), initializer="zeros" if self.zero_centres else init
+        )
         if self.output_dim is not None:
             self.hidden1_weights = self.add_weight(
                 name="hidden1_weights",
@@ -65,4 +72,9 @@ class NetVLAD(keras.layers.Layer):
         return (input_shape[0], width)
 
     def get_config(self):
-        return {**super().get_config(), "num_clusters": self.num_clusters, "output_dim": self.output_dim}
+        return {
+            **super().get_config(),
+            "num_clusters": self.num_clusters,
+            "output_dim": self.output_dim,
+            "zero_centres": self.zero_centres,
+        }

@@ -37,12 +37,16 @@ def build_cvm_net_i(
     frozen_blocks: tuple[int, ...] = (1, 2, 3),
     batch_norm: bool = False,
     num_clusters: int = NUM_CLUSTERS,
+    zero_centres: bool = False,
+    fc_bias_init: float = 0.1,
 ) -> CrossViewModel:
     """CVM-Net-I: per-branch VGG16 and NetVLAD, a shared FC 32768 -> 4096, L2-normalised output.
 
-    163,782,400 parameters. The defaults are the original; `frozen_blocks=()` and `batch_norm=True`
-    are training aids for from-scratch runs, not part of the paper's network, and a smaller
-    `num_clusters` (FC 512*K -> 4096) serves small experiments and tests.
+    163,782,400 parameters. The defaults are the original; `frozen_blocks=()`, `batch_norm=True`,
+    `zero_centres=True` (NetVLAD centres start at zero) and `fc_bias_init=0.0` are training aids for
+    from-scratch runs, not part of the paper's network: the original FC bias of 0.1 against weights of
+    std 0.005 makes every initial descriptor nearly the same vector (2 - 2cos ~1e-5 between any two).
+    A smaller `num_clusters` (FC 512*K -> 4096) serves small experiments and tests.
     """
     vgg_options = dict(dropout_rate=dropout_rate, frozen_blocks=frozen_blocks, batch_norm=batch_norm)
     query_input, reference_input = _branch_inputs(query_shape, reference_shape)
@@ -50,13 +54,13 @@ def build_cvm_net_i(
     fc = keras.layers.Dense(
         DESCRIPTOR_DIM,
         kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.005),
-        bias_initializer=keras.initializers.Constant(0.1),
+        bias_initializer=keras.initializers.Constant(fc_bias_init),
         name="dim_reduction_fc1",
     )
     outputs = []
     for branch, images in (("grd", query_input), ("sat", reference_input)):
         features = _vgg(images, branch, vgg_options)
-        vlad = NetVLAD(num_clusters, name=f"netvlad_{branch}")(features)
+        vlad = NetVLAD(num_clusters, zero_centres=zero_centres, name=f"netvlad_{branch}")(features)
         outputs.append(L2Normalization(name=f"{branch}_descriptor")(fc(vlad)))
     return CrossViewModel(
         query_input=query_input,
@@ -76,12 +80,14 @@ def build_cvm_net_ii(
     frozen_blocks: tuple[int, ...] = (1, 2, 3),
     batch_norm: bool = False,
     num_clusters: int = NUM_CLUSTERS,
+    zero_centres: bool = False,
 ) -> CrossViewModel:
     """CVM-Net-II: per-branch VGG16 and 1x1 transform, shared transform convs and NetVLAD.
 
     The shared NetVLAD ends in the bias-free projection 32768 -> 4096 and, as in the original, the
     output is NOT L2-normalised (retrieval ranks by raw inner product). 166,860,480 parameters.
-    `num_clusters` below 64 shrinks the projection for small experiments and tests.
+    `num_clusters` below 64 shrinks the projection for small experiments and tests; `zero_centres`
+    is the from-scratch training aid of CVM-Net-I.
     """
     vgg_options = dict(dropout_rate=dropout_rate, frozen_blocks=frozen_blocks, batch_norm=batch_norm)
     query_input, reference_input = _branch_inputs(query_shape, reference_shape)
@@ -95,7 +101,7 @@ def build_cvm_net_ii(
 
     shared_conv1 = transform_conv(3, "transformation_trans_shared_trans_conv1")
     shared_conv2 = transform_conv(1, "transformation_trans_shared_trans_conv2")
-    netvlad = NetVLAD(num_clusters, output_dim=DESCRIPTOR_DIM, name="netvlad")
+    netvlad = NetVLAD(num_clusters, output_dim=DESCRIPTOR_DIM, zero_centres=zero_centres, name="netvlad")
     outputs = []
     for branch, images in (("grd", query_input), ("sat", reference_input)):
         x = _vgg(images, branch, vgg_options)

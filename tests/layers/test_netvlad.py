@@ -53,3 +53,15 @@ def test_netvlad_projection_has_no_bias_and_no_output_normalisation():
     np.testing.assert_allclose(result, expected, atol=2e-6)
     assert [w.name for w in layer.weights] == ["cluster_weights", "cluster_biases", "cluster_weights2", "hidden1_weights"]
     assert not np.allclose(np.linalg.norm(result, axis=1), 1.0)
+
+
+def test_zero_centres_start_at_zero_and_keep_the_reference_computation():
+    features = np.random.default_rng(2).normal(size=(2, 2, 2, 6)).astype(np.float32)
+    layer = NetVLAD(num_clusters=3, zero_centres=True)
+    result = layer(features).numpy()
+    assert not layer.cluster_weights2.numpy().any()
+    expected = netvlad_reference(
+        features, layer.cluster_weights.numpy(), layer.cluster_biases.numpy(), layer.cluster_weights2.numpy()
+    )
+    np.testing.assert_allclose(result, expected, atol=2e-6)
+    assert NetVLAD.from_config(layer.get_config()).zero_centres

@@ -24,6 +24,25 @@ def test_cvm_net_i_shares_only_the_fc_and_freezes_conv1_to_conv3():
     assert {"netvlad_grd", "netvlad_sat", "dim_reduction_fc1"} <= trainable
 
 
+def test_from_scratch_initialisation_keeps_the_variables_and_spreads_the_initial_descriptors():
+    rng = np.random.default_rng(3)
+    blocks = rng.integers(0, 256, (6, 4, 4, 3), dtype=np.uint8)
+    images = blocks.repeat(16, axis=1).repeat(16, axis=2)  # six different 64x64 colour layouts
+    original = build("cvm_net_i", **SMALL)
+    aided = build("cvm_net_i", **SMALL, zero_centres=True, fc_bias_init=0.0)
+    assert [(w.path, w.shape) for w in aided.weights] == [(w.path, w.shape) for w in original.weights]
+    assert not aided.get_layer("netvlad_sat").cluster_weights2.numpy().any()
+    assert not aided.get_layer("dim_reduction_fc1").bias.numpy().any()
+
+    def mean_distance(model):
+        d = model.embed_reference(images).astype(np.float64)
+        return (2 - 2 * (d @ d.T))[np.triu_indices(len(d), 1)].mean()
+
+    # The original FC bias of 0.1 makes all initial descriptors almost the same vector.
+    assert mean_distance(original) < 1e-4
+    assert mean_distance(aided) > 100 * mean_distance(original)
+
+
 def test_cvm_net_ii_has_64_variables_and_unnormalised_output():
     model = build("cvm_net_ii", **SMALL)
     assert len(model.weights) == 64
