@@ -16,7 +16,6 @@ from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.losses import soft_margin_triplet_loss
 from cvgeo.models import build, model_spec
-from cvgeo.training.checkpoint_files import flush_and_release
 from cvgeo.training.config import TrainConfig
 from cvgeo.training.fused_adam import FusedAdam
 from cvgeo.training.train_step import make_train_step
@@ -114,7 +113,7 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
         bar.close()
         if completed:
             epoch.assign_add(1)
-        flush_and_release(manager.save(checkpoint_number=int(step)))
+        manager.save(checkpoint_number=int(step))
         if validate is not None:
             _record_validation(config, validate(model, int(epoch)), int(epoch), int(step), writer)
     return model
