@@ -91,10 +91,7 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
         aerial_crop_rotate=config.aerial_crop_rotate, ground_shift=config.ground_shift,
     )
     while int(epoch) < config.epochs and not _reached(step, config.max_steps):
-        batches = pair_pipeline(
-            examples, options, batch_size=config.batch_size, training=True,
-            seed=config.seed * 100_003 + int(epoch),
-        )
+        batches = _epoch_batches(examples, options, config, int(epoch))
         total = int(batches.cardinality()) if batches.cardinality() >= 0 else None
         bar = tqdm(batches, total=total, desc=f"epoch {int(epoch) + 1}/{config.epochs}", unit="batch", dynamic_ncols=True)
         started, pairs, completed = time.perf_counter(), 0, True
@@ -117,6 +114,27 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
         if validate is not None:
             _record_validation(config, validate(model, int(epoch)), int(epoch), int(step), writer)
     return model
+
+
+def _epoch_batches(
+    examples: tf.data.Dataset, options: PairInputOptions, config: TrainConfig, epoch: int
+) -> tf.data.Dataset:
+    """The batches of one epoch: `passes_per_epoch` passes over the split, each shuffled by its own seed.
+
+    Pass p of epoch e is seeded as pass e * passes + p of a one-pass-per-epoch run, so the batch order
+    does not depend on how passes are grouped into epochs.
+    """
+    passes = [
+        pair_pipeline(
+            examples, options, batch_size=config.batch_size, training=True,
+            seed=config.seed * 100_003 + epoch * config.passes_per_epoch + index,
+        )
+        for index in range(config.passes_per_epoch)
+    ]
+    batches = passes[0]
+    for following in passes[1:]:
+        batches = batches.concatenate(following)
+    return batches
 
 
 def _reached(step: tf.Variable, max_steps: int | None) -> bool:

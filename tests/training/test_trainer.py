@@ -52,6 +52,19 @@ def test_max_steps_stops_mid_epoch_and_resume_finishes_it(tmp_path, tfds_dir, sm
     assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")).endswith("ckpt-4")
 
 
+def test_passes_grouped_into_fewer_epochs_train_on_the_same_batches(tmp_path, tfds_dir, small_net):
+    two_epochs = TrainConfig(**TINY, tfds_dir=tfds_dir, epochs=2, output_dir=str(tmp_path / "epochs"))
+    one_epoch = two_epochs.replace(epochs=1, passes_per_epoch=2, output_dir=str(tmp_path / "passes"))
+    import tensorflow as tf
+
+    expected = train(two_epochs).get_weights()
+    weights = train(one_epoch).get_weights()
+    for a, b in zip(expected, weights):
+        np.testing.assert_array_equal(a, b)
+    assert tf.train.latest_checkpoint(str(tmp_path / "passes" / "checkpoints")).endswith("ckpt-6")
+    assert len(tf.train.get_checkpoint_state(str(tmp_path / "passes" / "checkpoints")).all_model_checkpoint_paths) == 1
+
+
 def test_a_different_configuration_in_the_same_folder_is_refused(tmp_path, tfds_dir, small_net):
     config = TrainConfig(**TINY, tfds_dir=tfds_dir, epochs=1, max_steps=1, output_dir=str(tmp_path / "run"))
     train(config)
