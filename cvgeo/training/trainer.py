@@ -1,6 +1,7 @@
 """The training loop: data, compiled step, checkpoints every epoch, resume, summaries, validation."""
 
 from collections.abc import Callable
+import functools
 import json
 import os
 import time
@@ -60,6 +61,8 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
     `validate(model, epoch)` runs if given and its scalars go to TensorBoard and `validation.jsonl`.
     Returns the trained model.
     """
+    if config.passes_per_epoch < 1:
+        raise TrainingError(f"passes_per_epoch must be at least 1, got {config.passes_per_epoch}")
     _check_resumable(config)
     data = dataset_spec(config.dataset)
     spec = model_spec(config.model)
@@ -124,17 +127,14 @@ def _epoch_batches(
     Pass p of epoch e is seeded as pass e * passes + p of a one-pass-per-epoch run, so the batch order
     does not depend on how passes are grouped into epochs.
     """
-    passes = [
+    passes = (
         pair_pipeline(
             examples, options, batch_size=config.batch_size, training=True,
             seed=config.seed * 100_003 + epoch * config.passes_per_epoch + index,
         )
         for index in range(config.passes_per_epoch)
-    ]
-    batches = passes[0]
-    for following in passes[1:]:
-        batches = batches.concatenate(following)
-    return batches
+    )
+    return functools.reduce(tf.data.Dataset.concatenate, passes)
 
 
 def _reached(step: tf.Variable, max_steps: int | None) -> bool:

@@ -65,6 +65,12 @@ def test_passes_grouped_into_fewer_epochs_train_on_the_same_batches(tmp_path, tf
     assert len(tf.train.get_checkpoint_state(str(tmp_path / "passes" / "checkpoints")).all_model_checkpoint_paths) == 1
 
 
+def test_fewer_than_one_pass_per_epoch_is_refused(tmp_path, tfds_dir, small_net):
+    config = TrainConfig(**TINY, tfds_dir=tfds_dir, passes_per_epoch=0, output_dir=str(tmp_path / "run"))
+    with pytest.raises(TrainingError, match="passes_per_epoch must be at least 1, got 0"):
+        train(config)
+
+
 def test_a_different_configuration_in_the_same_folder_is_refused(tmp_path, tfds_dir, small_net):
     config = TrainConfig(**TINY, tfds_dir=tfds_dir, epochs=1, max_steps=1, output_dir=str(tmp_path / "run"))
     train(config)
