@@ -66,11 +66,13 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
     _check_resumable(config)
     data = dataset_spec(config.dataset)
     spec = model_spec(config.model)
-    keras.utils.set_random_seed(config.seed)
     examples = load_split(
         config.dataset, config.train_split or data.train_split,
         data_dir=config.data_dir, tfds_dir=config.tfds_dir, skip_corrupt=config.skip_corrupt,
     )
+    # Seeded after the split is opened: preparing a dataset on first use draws from the global
+    # generators, and the initial weights must not depend on whether it was already prepared.
+    keras.utils.set_random_seed(config.seed)
     model = build(config.model, **config.model_options)
     if config.init_weights:
         from cvgeo.checkpoints import load_imagenet_vgg16
