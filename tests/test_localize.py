@@ -13,6 +13,7 @@ import tensorflow as tf
 from cvgeo.localization_index import IndexFileError, LocalizationIndex
 from cvgeo.localize import build_index, format_answers, localize, read_query_images
 from cvgeo.models import build
+from tests.evaluation.dense_oracles import exact_similarities
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = dict(query_shape=(32, 128), reference_shape=(64, 64))
@@ -50,7 +51,7 @@ def test_build_index_localize_and_round_trip(model, tmp_path):
 
     queries = np.stack([e["ground"].numpy() for e in _examples()])[:3]
     answers = localize(model, loaded, queries, k=4)
-    similarity = model.embed_query(queries) @ index.descriptors.T
+    similarity = exact_similarities(model.embed_query(queries), index.descriptors)
     for row, candidates in enumerate(answers):
         expected = np.argsort(-similarity[row], kind="stable")[:4]
         assert [c["reference"] for c in candidates] == expected.tolist()

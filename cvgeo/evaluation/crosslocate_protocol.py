@@ -52,7 +52,11 @@ def evaluate_crosslocate(
     top = result.top_indices
     has_yaw = descriptors.query_yaw is not None and descriptors.reference_yaw is not None
 
-    metrics = {"num_queries": descriptors.num_queries, "num_references": descriptors.num_references}
+    metrics = {
+        "num_queries": descriptors.num_queries,
+        "num_references": descriptors.num_references,
+        "rechecked_pairs": result.rechecked,
+    }
     curves = {}
     retrieved = _minima(distance, descriptors, top, has_yaw)
     chance = _chance_minima(distance, descriptors, max_n, has_yaw, seed)

@@ -11,6 +11,7 @@ import numpy as np
 from cvgeo.evaluation import exact_search
 from cvgeo.evaluation.descriptors import Descriptors
 from cvgeo.evaluation.errors import EvaluationError
+from cvgeo.evaluation.exact_dot import exact_dot
 from cvgeo.evaluation.protocol_result import ProtocolResult
 from cvgeo.evaluation.recall import DEFAULT_TOP_PERCENT_RULE, standard_recalls
 from cvgeo.geometry.geodesy import planar_neighbours
@@ -41,19 +42,21 @@ def evaluate_cvact_test(
         num_references=descriptors.num_references,
         positive_radius_m=float(radius_m),
         queries_without_positive=int(np.count_nonzero(best < 0)),
+        rechecked_pairs=result.rechecked,
     )
     return ProtocolResult(metrics, ranks=result.ranks, top_indices=result.top_indices)
 
 
 def best_positive(descriptors: Descriptors, positives: list[np.ndarray]) -> np.ndarray:
-    """Per query, its most similar positive reference (lowest index on ties), -1 when it has none."""
+    """Per query, its most similar positive reference by exact similarity (lowest index on ties), -1 when
+    it has none."""
     counts = np.array([len(p) for p in positives], np.int64)
     best = np.full(descriptors.num_queries, -1, np.int64)
     if counts.sum() == 0:
         return best
     rows = np.repeat(np.arange(descriptors.num_queries), counts)
     columns = np.concatenate(positives)
-    similarity = exact_search.pair_similarities(descriptors.query[rows], descriptors.reference, columns)
+    similarity = exact_dot(descriptors.query[rows], descriptors.reference[columns])
     # Sort by row, then similarity descending, then index ascending; the first entry per row wins.
     order = np.lexsort((columns, -similarity, rows))
     first = np.ones(len(order), bool)

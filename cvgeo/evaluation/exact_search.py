@@ -9,13 +9,23 @@ similarities is reduced as soon as it is computed, to
   OriCNN's MATLAB `RecallGeo.m` / `RecallN.m` rank);
 - the top-k references per query, sorted by similarity with the lower index first on ties;
 
-so memory is bounded by the block size and the result equals the dense computation.
+so memory is bounded by the block size.
 
-Exactness: a query's ground-truth similarity is read from the same block GEMM that produces the
-similarities it is compared with whenever the references fit in one block (the default up to about a
-million references). With several reference blocks it comes from a GEMM over row chunks of the same
-inner dimension; with OpenBLAS (numpy's default) such elements are bit-identical to the full
-product, and every block re-checks it (`SearchResult.threshold_mismatches` counts any disagreement).
+What exact means: the similarity of a query and a reference is their dot product computed from the
+float32 descriptors and correctly rounded to float64 (`exact_dot`: what `math.fsum` of the products
+gives). Ranks, ties and top-k orders are defined on that value alone, so they are the same on every
+CPU, BLAS, backend and block size. (A float32 GEMM is not: its last bits depend on the kernel, the
+CPU's vector width and the block shape, and near-ties then flip.)
+
+How it stays fast: blocks are float32 GEMMs, as a plain evaluation would run. Any float32 GEMM
+element f of a D-dimensional product differs from the real dot product x by at most
+gamma_D * sum|q_i r_i| <= gamma_D * |q| |r| (gamma_D = D u / (1 - D u), u = 2^-24; Higham, "Accuracy and
+Stability of Numerical Algorithms", 3.1), whatever the summation order, blocking or FMA use, plus a
+negligible term for denormals flushed to zero. So a reference whose f lies above (below) the ground
+truth's exact similarity by more than that band certainly ranks above (below) it; only the few inside
+the band are re-checked with `exact_dot`. Top-k lists take every reference that may belong to them by
+the same bound, and order those by exact similarity. `SearchResult.rechecked` counts the re-checked
+(query, reference) pairs.
 """
 
 import concurrent.futures
@@ -26,14 +36,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from cvgeo.evaluation.errors import EvaluationError
+from cvgeo.evaluation.exact_dot import exact_dot
 
 DEFAULT_BLOCK_BYTES = 256 << 20
 # Rank of a query without ground truth: never below any K.
 NO_GROUND_TRUTH_RANK = np.iinfo(np.int64).max
-# Smallest automatic block: BLAS switches to other kernels (other rounding) for small products.
+# Smallest automatic block: thinner GEMMs run far below the BLAS's peak.
 _MIN_QUERY_BLOCK, _MIN_REFERENCE_BLOCK = 64, 256
 TIE_BREAKS = ("query", "index")
 BACKENDS = ("auto", "numpy", "tensorflow")
+_FLOAT32_UNIT_ROUNDOFF = 2.0**-24
+_FLOAT32_SMALLEST_NORMAL = 2.0**-126
+# Margin of the band beyond the float32 bound, relative to the similarity: covers the float64
+# rounding of the exact similarity and of the band edges themselves.
+_RELATIVE_MARGIN = 2.0**-40
 
 
 @dataclass(frozen=True)
@@ -42,15 +58,18 @@ class SearchResult:
 
     ranks [Q] int64: references ranked above the ground truth (NO_GROUND_TRUTH_RANK where it has none).
     excluded_above [Q] int64: how many of the `exclude` references are among those counted in ranks.
-    top_indices [Q, k] int64 / top_similarities [Q, k] float32: best references, best first.
-    threshold_mismatches: ground-truth similarities that differed between GEMM shapes (0 = exact).
+    top_indices [Q, k] int64 / top_similarities [Q, k] float64: best references, best first, with their
+      exact similarities.
+    rechecked: (query, reference) pairs whose float32 similarity was too close to a decision to trust
+      and were re-computed exactly (ground truths and excluded pairs are always computed exactly and are
+      not counted).
     """
 
     ranks: np.ndarray | None
     excluded_above: np.ndarray | None
     top_indices: np.ndarray | None
     top_similarities: np.ndarray | None
-    threshold_mismatches: int = 0
+    rechecked: int = 0
 
 
 def search(
@@ -69,7 +88,7 @@ def search(
     """Streams similarity = query @ reference.T block by block; see the module docstring.
 
     Args:
-      query: [Q, D] float32; reference: [R, D] float32.
+      query: [Q, D] float32; reference: [R, D] float32 (finite).
       ground_truth: [Q] reference index per query (-1: none, never a hit); None skips ranks.
       tie_break: "query" (ties favour the query) or "index" (lower reference index first).
       exclude: [Q, m] reference indices (-1 padding) whose contribution to the rank is also reported
@@ -78,12 +97,15 @@ def search(
       block_bytes: memory for one block of similarities; sets the block sizes not given explicitly.
       query_block / reference_block: explicit block sizes (rows / columns of a block).
       backend: "numpy" (BLAS on CPU), "tensorflow" (on GPU when present) or "auto" (TensorFlow when
-        an NVIDIA GPU is present, otherwise numpy).
+        an NVIDIA GPU is present, otherwise numpy). Results are the same with either.
     """
     query = np.ascontiguousarray(query, np.float32)
     reference = np.ascontiguousarray(reference, np.float32)
     if query.ndim != 2 or reference.ndim != 2 or query.shape[1] != reference.shape[1]:
         raise EvaluationError(f"need query [Q, D] and reference [R, D], got {query.shape} and {reference.shape}")
+    for name, values in (("query", query), ("reference", reference)):
+        if not np.isfinite(values).all():
+            raise EvaluationError(f"{name} descriptors hold NaN or infinite values")
     if tie_break not in TIE_BREAKS:
         raise EvaluationError(f"unknown tie_break {tie_break!r}; choose one of {TIE_BREAKS}")
     num_queries, num_references = len(query), len(reference)
@@ -104,15 +126,13 @@ def search(
 
 def _block_sizes(num_queries, num_references, block_bytes, query_block, reference_block) -> tuple[int, int]:
     if reference_block is None:
-        # One reference block whenever a minimal block of query rows fits the budget: thresholds then
-        # come from the very GEMM they are compared with.
+        # One reference block whenever a minimal block of query rows fits the budget.
         fits = _MIN_QUERY_BLOCK * num_references * 4 <= block_bytes
         reference_block = num_references if fits else max(block_bytes // (_MIN_QUERY_BLOCK * 4), _MIN_REFERENCE_BLOCK)
-    reference_block = int(min(max(reference_block, 1), num_references))
+    reference_block = int(min(max(reference_block, 1), max(num_references, 1)))
     if query_block is None:
         query_block = max(block_bytes // (4 * reference_block), _MIN_QUERY_BLOCK)
-    # A single-row block would make BLAS use GEMV, whose rounding differs from GEMM's.
-    query_block = int(min(max(query_block, 2), max(num_queries, 2)))
+    query_block = int(min(max(query_block, 1), max(num_queries, 1)))
     return query_block, reference_block
 
 
@@ -134,6 +154,23 @@ def _nvidia_gpu_present() -> bool:
     return bool(tf.config.list_physical_devices("GPU"))
 
 
+def _norms(rows: np.ndarray) -> np.ndarray:
+    """Euclidean norms in float64, rounded up slightly so they bound the true norms."""
+    return np.sqrt(np.einsum("ij,ij->i", rows.astype(np.float64), rows.astype(np.float64))) * (1 + 1e-12)
+
+
+def _float32_at_least(values: np.ndarray) -> np.ndarray:
+    """The smallest float32 >= each float64 value."""
+    rounded = values.astype(np.float32)
+    return np.where(rounded < values, np.nextafter(rounded, np.float32(np.inf)), rounded)
+
+
+def _float32_at_most(values: np.ndarray) -> np.ndarray:
+    """The largest float32 <= each float64 value."""
+    rounded = values.astype(np.float32)
+    return np.where(rounded > values, np.nextafter(rounded, np.float32(-np.inf)), rounded)
+
+
 class _Search:
     """The block loop shared by both engines; engines supply the per-block array operations."""
 
@@ -142,109 +179,135 @@ class _Search:
         self.ground_truth, self.tie_break, self.exclude, self.k = ground_truth, tie_break, exclude, k
         self.query_block, self.reference_block = blocks
         self.engine = engine
-        self.single_reference_block = self.reference_block >= len(reference)
+        dim = query.shape[1]
+        self.gamma = dim * _FLOAT32_UNIT_ROUNDOFF / (1 - dim * _FLOAT32_UNIT_ROUNDOFF) * (1 + 1e-9)
+        self.sqrt_dim = np.sqrt(dim)
+        self.dim = dim
+        self.query_norms = _norms(query)
+        self.reference_norms = _norms(reference)
+        self.rechecked = 0
 
     def run(self) -> SearchResult:
         num_queries, num_references = len(self.query), len(self.reference)
         ranks = np.zeros(num_queries, np.int64) if self.ground_truth is not None else None
-        excluded = np.zeros(num_queries, np.int64) if ranks is not None and self.exclude is not None else None
         top_indices = np.zeros((num_queries, self.k), np.int64) if self.k else None
-        top_similarities = np.zeros((num_queries, self.k), np.float32) if self.k else None
-        mismatches = 0
+        top_similarities = np.zeros((num_queries, self.k), np.float64) if self.k else None
         for q0 in range(0, num_queries, self.query_block):
             q1 = min(q0 + self.query_block, num_queries)
-            rows = self.query[q0:q1]
-            if len(rows) == 1:  # keep the GEMM path (see _block_sizes)
-                rows = np.concatenate([rows, rows])
             gt = None if ranks is None else self.ground_truth[q0:q1]
-            threshold = None
-            if gt is not None and not self.single_reference_block:
-                threshold = pair_similarities(self.query[q0:q1], self.reference, gt)
-            best = None
+            threshold = None if gt is None else self._exact(np.arange(q0, q1), gt, count=False)
+            best = _TopK(q1 - q0, self.k) if self.k else None
             block_ranks = np.zeros(q1 - q0, np.int64)
-            block_excluded = np.zeros(q1 - q0, np.int64)
             for r0 in range(0, num_references, self.reference_block):
                 r1 = min(r0 + self.reference_block, num_references)
-                sims = self.engine.similarities(rows, r0, r1)
+                sims = self.engine.similarities(self.query[q0:q1], r0, r1)
+                error = self._error_bound(q0, q1, r0, r1)
                 if gt is not None:
-                    if self.single_reference_block:
-                        threshold = self.engine.gather(sims, np.maximum(gt, 0))[: q1 - q0]
-                    else:
-                        mismatches += self._check_threshold(sims, gt, threshold, r0, r1)
-                    block_ranks += self._count_above(sims, gt, threshold, r0, r1)
-                    if excluded is not None:
-                        block_excluded += self._count_excluded(sims, q0, q1, gt, threshold, r0, r1)
-                if self.k:
-                    best = _merge_top_k(best, self.engine.top_k(sims, min(self.k, r1 - r0), r0, q1 - q0), self.k)
+                    block_ranks += self._count_above(sims, q0, gt, threshold, error, r0, r1)
+                if best is not None:
+                    self._update_top_k(best, sims, q0, error, r0, r1)
             if ranks is not None:
                 block_ranks[gt < 0] = NO_GROUND_TRUTH_RANK
                 ranks[q0:q1] = block_ranks
-                if excluded is not None:
-                    excluded[q0:q1] = block_excluded
-            if self.k:
-                top_indices[q0:q1], top_similarities[q0:q1] = best
-        return SearchResult(ranks, excluded, top_indices, top_similarities, mismatches)
+            if best is not None:
+                top_indices[q0:q1], top_similarities[q0:q1] = best.indices, best.values
+        excluded = self._excluded_above() if ranks is not None and self.exclude is not None else None
+        return SearchResult(ranks, excluded, top_indices, top_similarities, self.rechecked)
 
-    def _count_above(self, sims, gt, threshold, r0, r1) -> np.ndarray:
+    def _exact(self, rows: np.ndarray, columns: np.ndarray, count: bool = True) -> np.ndarray:
+        """Exact similarities of (query row, reference column) pairs; -inf where column < 0."""
+        out = np.full(len(rows), -np.inf)
+        valid = np.flatnonzero(columns >= 0)
+        out[valid] = exact_dot(self.query[rows[valid]], self.reference[columns[valid]])
+        if count:
+            self.rechecked += len(valid)
+        return out
+
+    def _error_bound(self, q0, q1, r0, r1) -> np.ndarray:
+        """Per query of the block, a bound on |float32 GEMM element - exact similarity| in columns r0:r1."""
+        query_norms = self.query_norms[q0:q1]
+        largest = float(self.reference_norms[r0:r1].max(initial=0.0))
+        # Denormals flushed to zero (FTZ/DAZ) lose at most 2^-126 per input, product and partial sum.
+        flushed = _FLOAT32_SMALLEST_NORMAL * (2 * self.dim + self.sqrt_dim * (query_norms + largest))
+        return self.gamma * query_norms * largest + flushed
+
+    def _band(self, centre: np.ndarray, error: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """float32 [low, high] outside which a float32 similarity is certainly below / above `centre`."""
+        width = error + np.abs(centre) * _RELATIVE_MARGIN + 2.0**-1000
+        return _float32_at_most(centre - width), _float32_at_least(centre + width)
+
+    def _count_above(self, sims, q0, gt, threshold, error, r0, r1) -> np.ndarray:
         n = len(gt)
-        strict = np.where(gt >= 0, threshold, np.float32(np.inf)).astype(np.float32)
+        has_gt = gt >= 0
+        low, high = self._band(np.where(has_gt, threshold, 0.0), error)
+        low[~has_gt] = high[~has_gt] = np.inf  # counts nothing
+        above = self.engine.count_greater(sims, high, n)
+        at_least_low = self.engine.count_greater(sims, np.nextafter(low, np.float32(-np.inf)), n)
+        gt_here = has_gt & (gt >= r0) & (gt < r1)
+        undecided = np.flatnonzero(at_least_low - above > gt_here)
+        if undecided.size:
+            rows, columns = self.engine.members_between(sims, undecided, low[undecided], high[undecided])
+            columns = columns + r0
+            keep = columns != gt[rows]
+            rows, columns = rows[keep], columns[keep]
+            values = self._exact(q0 + rows, columns)
+            wins = values > threshold[rows]
+            if self.tie_break == "index":
+                wins |= (values == threshold[rows]) & (columns < gt[rows])
+            above += np.bincount(rows[wins], minlength=n)
+        return above
+
+    def _update_top_k(self, best: "_TopK", sims, q0, error, r0, r1) -> None:
+        n = best.indices.shape[0]
+        width = r1 - r0
+        if self.k >= width:
+            rows, columns = np.repeat(np.arange(n), width), np.tile(np.arange(width), n)
+        else:
+            kth = self.engine.kth_largest(sims, self.k, n).astype(np.float64)
+            # The block's k best have exact similarity >= kth - error, so any of the final top-k does too,
+            # and its float32 value is >= kth - 2 error; so is it >= (running k-th exact) - error.
+            cutoff = self._band(kth, 2 * error)[0]
+            full = np.isfinite(best.kth_value())
+            cutoff[full] = np.maximum(cutoff[full], self._band(best.kth_value()[full], error[full])[0])
+            rows, columns = self.engine.members_at_least(sims, cutoff, n)
+        columns = columns + r0
+        best.merge(rows, columns, self._exact(q0 + rows, columns))
+
+    def _excluded_above(self) -> np.ndarray:
+        """Per query, how many `exclude` references (not the ground truth) rank above its ground truth."""
+        gt = self.ground_truth
+        rows, slots = np.nonzero((self.exclude >= 0) & (self.exclude != gt[:, None]) & (gt[:, None] >= 0))
+        columns = self.exclude[rows, slots]
+        values = exact_dot(self.query[rows], self.reference[columns])
+        threshold = exact_dot(self.query[rows], self.reference[gt[rows]])
+        above = values > threshold
         if self.tie_break == "index":
-            # References wholly before the ground truth also count when equal: s >= t is s > nextafter(t, -inf).
-            before = (gt >= r1)
-            strict = np.where(before, np.nextafter(strict, np.float32(-np.inf)), strict).astype(np.float32)
-        counts = self.engine.count_greater(sims, strict, n)
-        if self.tie_break == "index":
-            inside = np.flatnonzero((gt >= r0) & (gt < r1))
-            if inside.size:
-                counts[inside] += self.engine.count_equal_before(sims, inside, threshold[inside], gt[inside] - r0)
-        return counts
-
-    def _count_excluded(self, sims, q0, q1, gt, threshold, r0, r1) -> np.ndarray:
-        columns = self.exclude[q0:q1]
-        valid = (columns >= r0) & (columns < r1) & (columns != gt[:, None]) & (gt[:, None] >= 0)
-        if not valid.any():
-            return np.zeros(q1 - q0, np.int64)
-        rows, slots = np.nonzero(valid)
-        values = self.engine.gather_pairs(sims, rows, columns[rows, slots] - r0)
-        above = values > threshold[rows]
-        if self.tie_break == "index":
-            above |= (values == threshold[rows]) & (columns[rows, slots] < gt[rows])
-        return np.bincount(rows[above], minlength=q1 - q0).astype(np.int64)
-
-    def _check_threshold(self, sims, gt, threshold, r0, r1) -> int:
-        inside = np.flatnonzero((gt >= r0) & (gt < r1))
-        if not inside.size:
-            return 0
-        values = self.engine.gather_pairs(sims, inside, gt[inside] - r0)
-        return int(np.count_nonzero(values != threshold[inside]))
+            above |= (values == threshold) & (columns < gt[rows])
+        return np.bincount(rows[above], minlength=len(gt)).astype(np.int64)
 
 
-def pair_similarities(query: np.ndarray, reference: np.ndarray, columns: np.ndarray, chunk: int = 64) -> np.ndarray:
-    """query[i] . reference[columns[i]] for every i (-1 columns give -inf), by GEMMs over row chunks.
+class _TopK:
+    """Running top-k per query by exact similarity, lower index first on ties (-1 / -inf: empty)."""
 
-    A GEMM (not a row-wise dot) so that the rounding matches the block similarities of `search`.
-    """
-    columns = np.asarray(columns, np.int64)
-    out = np.full(len(columns), -np.inf, np.float32)
-    valid = np.flatnonzero(columns >= 0)
-    for start in range(0, len(valid), chunk):
-        rows = valid[start : start + chunk]
-        a, b = query[rows], reference[columns[rows]]
-        if len(rows) == 1:
-            a, b = np.concatenate([a, a]), np.concatenate([b, b])
-        out[rows] = np.diagonal(a @ b.T)[: len(rows)]
-    return out
+    def __init__(self, num_queries: int, k: int):
+        self.k = k
+        self.indices = np.full((num_queries, k), -1, np.int64)
+        self.values = np.full((num_queries, k), -np.inf)
 
+    def kth_value(self) -> np.ndarray:
+        return self.values[:, -1]
 
-def _merge_top_k(best, block, k):
-    """Merges two (indices, similarities) lists, each sorted by (-similarity, index); `best` has the
-    lower indices, so a stable sort on -similarity keeps lower indices first among ties."""
-    if best is None:
-        return block
-    indices = np.concatenate([best[0], block[0]], axis=1)
-    values = np.concatenate([best[1], block[1]], axis=1)
-    order = np.argsort(-values, axis=1, kind="stable")[:, :k]
-    return np.take_along_axis(indices, order, axis=1), np.take_along_axis(values, order, axis=1)
+    def merge(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray) -> None:
+        kept_rows, kept_slots = np.nonzero(self.indices >= 0)
+        rows = np.concatenate([kept_rows, rows])
+        columns = np.concatenate([self.indices[kept_rows, kept_slots], columns])
+        values = np.concatenate([self.values[kept_rows, kept_slots], values])
+        order = np.lexsort((columns, -values, rows))
+        rows, columns, values = rows[order], columns[order], values[order]
+        position = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+        keep = position < self.k
+        self.indices[rows[keep], position[keep]] = columns[keep]
+        self.values[rows[keep], position[keep]] = values[keep]
 
 
 class _NumpyEngine:
@@ -268,44 +331,36 @@ class _NumpyEngine:
         np.matmul(rows, self.reference[r0:r1].T, out=out)
         return out
 
-    def gather(self, sims, columns):
-        return sims[np.arange(len(columns)), columns].astype(np.float32)
-
-    def gather_pairs(self, sims, rows, columns):
-        return sims[rows, columns]
+    def _per_row_parts(self, function, n):
+        if self.pool is None or n < 2 * self.threads:
+            return [function(0, n)]
+        edges = np.linspace(0, n, self.threads + 1).astype(int)
+        return list(self.pool.map(function, edges[:-1], edges[1:]))
 
     def count_greater(self, sims, thresholds, n):
         def count(lo, hi):
             return np.count_nonzero(sims[lo:hi] > thresholds[lo:hi, None], axis=1)
 
-        if self.pool is None or n < 2 * self.threads:
-            return count(0, n).astype(np.int64)
-        edges = np.linspace(0, n, self.threads + 1).astype(int)
-        parts = self.pool.map(count, edges[:-1], edges[1:])
-        return np.concatenate(list(parts)).astype(np.int64)
+        return np.concatenate(self._per_row_parts(count, n)).astype(np.int64)
 
-    def count_equal_before(self, sims, rows, thresholds, limits):
-        return np.array(
-            [np.count_nonzero(sims[r, :limit] == t) for r, t, limit in zip(rows, thresholds, limits)], np.int64
-        )
+    def members_between(self, sims, rows, low, high):
+        block = sims[rows]
+        found_rows, columns = np.nonzero((block >= low[:, None]) & (block <= high[:, None]))
+        return rows[found_rows], columns
 
-    def top_k(self, sims, k, r0, n):
-        sims = sims[:n]
+    def members_at_least(self, sims, thresholds, n):
+        def members(lo, hi):
+            found_rows, columns = np.nonzero(sims[lo:hi] >= thresholds[lo:hi, None])
+            return found_rows + lo, columns
+
+        parts = self._per_row_parts(members, n)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def kth_largest(self, sims, k, n):
         if k == 1:
-            index = sims.argmax(axis=1)  # first maximum = lowest index
-            return (index + r0)[:, None], sims[np.arange(n), index][:, None]
+            return sims[:n].max(axis=1)
         width = sims.shape[1]
-        if k >= width:
-            order = np.argsort(-sims, axis=1, kind="stable")
-        else:
-            order = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            kth = np.take_along_axis(sims, order, axis=1).min(axis=1)
-            # argpartition picks arbitrarily among references tied with the k-th: redo those rows.
-            for row in np.flatnonzero(np.count_nonzero(sims >= kth[:, None], axis=1) > k):
-                order[row] = np.argsort(-sims[row], kind="stable")[:k]
-        values = np.take_along_axis(sims, order, axis=1)
-        order = np.take_along_axis(order, np.lexsort((order, -values), axis=1), axis=1)[:, :k]
-        return order.astype(np.int64) + r0, np.take_along_axis(sims, order, axis=1)
+        return np.partition(sims[:n], width - k, axis=1)[:, width - k]
 
 
 class _TensorFlowEngine:
@@ -315,7 +370,7 @@ class _TensorFlowEngine:
         import tensorflow as tf
 
         self.tf = tf
-        tf.config.experimental.enable_tensor_float_32_execution(False)  # exact float32 products
+        tf.config.experimental.enable_tensor_float_32_execution(False)  # float32 products (the bound needs them)
         self.reference = tf.constant(reference)
 
     def close(self):
@@ -324,26 +379,21 @@ class _TensorFlowEngine:
     def similarities(self, rows, r0, r1):
         return self.tf.matmul(self.tf.constant(rows), self.reference[r0:r1], transpose_b=True)
 
-    def gather(self, sims, columns):
-        rows = sims[: len(columns)]
-        return self.tf.gather(rows, self.tf.constant(columns[:, None]), batch_dims=1)[:, 0].numpy()
-
-    def gather_pairs(self, sims, rows, columns):
-        return self.tf.gather_nd(sims, self.tf.constant(np.stack([rows, columns], axis=1))).numpy()
-
     def count_greater(self, sims, thresholds, n):
         tf = self.tf
         above = sims[:n] > tf.constant(thresholds)[:, None]
         return tf.math.count_nonzero(above, axis=1, dtype=tf.int64).numpy()
 
-    def count_equal_before(self, sims, rows, thresholds, limits):
+    def members_between(self, sims, rows, low, high):
         tf = self.tf
         block = tf.gather(sims, tf.constant(rows))
-        columns = tf.range(tf.shape(block)[1], dtype=tf.int64)[None, :]
-        tied = (block == tf.constant(thresholds)[:, None]) & (columns < tf.constant(limits)[:, None])
-        return tf.math.count_nonzero(tied, axis=1, dtype=tf.int64).numpy()
+        inside = (block >= tf.constant(low)[:, None]) & (block <= tf.constant(high)[:, None])
+        found = tf.where(inside).numpy()
+        return rows[found[:, 0]], found[:, 1]
 
-    def top_k(self, sims, k, r0, n):
-        # tf.math.top_k returns equal values with the lower index first.
-        values, indices = self.tf.math.top_k(sims[:n], k=k, sorted=True)
-        return indices.numpy().astype(np.int64) + r0, values.numpy()
+    def members_at_least(self, sims, thresholds, n):
+        found = self.tf.where(sims[:n] >= self.tf.constant(thresholds)[:, None]).numpy()
+        return found[:, 0], found[:, 1]
+
+    def kth_largest(self, sims, k, n):
+        return self.tf.math.top_k(sims[:n], k=k, sorted=True).values[:, -1].numpy()

@@ -38,5 +38,7 @@ def evaluate_paired(
         tie_break="query", k=top_k, **(search_options or {}),
     )
     metrics = standard_recalls(result.ranks, descriptors.num_references, top_percent_rule)
-    metrics.update(num_queries=descriptors.num_queries, num_references=descriptors.num_references)
+    metrics.update(
+        num_queries=descriptors.num_queries, num_references=descriptors.num_references, rechecked_pairs=result.rechecked
+    )
     return ProtocolResult(metrics, ranks=result.ranks, top_indices=result.top_indices)

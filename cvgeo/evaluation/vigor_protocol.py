@@ -37,7 +37,9 @@ def evaluate_vigor(
     # Hit rate: the positive's rank with the 3 semi-positives left out of the count is 0, i.e. nothing
     # but semi-positives outranks it.
     metrics["hit_rate"] = recall_at_k(result.ranks - result.excluded_above, 1)
-    metrics.update(num_queries=descriptors.num_queries, num_references=descriptors.num_references)
+    metrics.update(
+        num_queries=descriptors.num_queries, num_references=descriptors.num_references, rechecked_pairs=result.rechecked
+    )
     curves = {}
     if descriptors.query_latlon is not None and descriptors.reference_latlon is not None:
         # Top-1 = VIGOR's np.argmax over similarities: the lowest index among equals.

@@ -2,13 +2,12 @@ import numpy as np
 import pytest
 
 from cvgeo.evaluation import Descriptors, EvaluationError, evaluate_descriptors
-from tests.evaluation.dense_oracles import quantised
+from tests.evaluation.dense_oracles import exact_similarities, near_ties, quantised
 
 
 def _recall_geo_oracle(query, reference, query_xy, reference_xy, ks):
     """OriCNN RecallGeo.m: stable sort by distance, correct = L2 <= 5 m, recall = any correct in top K."""
-    distance = 2 - 2 * (query.astype(np.float64) @ reference.T.astype(np.float64))
-    similarity = query @ reference.T
+    similarity = exact_similarities(query, reference)
     recalls = {}
     for k in ks:
         hits = 0
@@ -17,7 +16,6 @@ def _recall_geo_oracle(query, reference, query_xy, reference_xy, ks):
             metres = np.sqrt(((reference_xy[order] - query_xy[i]) ** 2).sum(axis=1))
             hits += bool(np.any(metres <= 5))
         recalls[k] = 100.0 * hits / len(query)
-    del distance
     return recalls
 
 
@@ -38,7 +36,7 @@ def test_cvact_val_equals_cvusa_and_uses_positive():
     query, reference = quantised(rng, 40, 4), quantised(rng, 50, 4)
     positive = rng.integers(0, 50, 40)
     a = evaluate_descriptors(Descriptors(query=query, reference=reference, positive=positive), "cvact_val").metrics
-    similarity = query @ reference.T
+    similarity = exact_similarities(query, reference)
     ranks = (similarity > similarity[np.arange(40), positive][:, None]).sum(1)
     for k in (1, 5, 10):
         assert a[f"recall@{k}"] == pytest.approx(100 * np.mean(ranks < k))
@@ -69,6 +67,24 @@ def test_cvact_test_equals_recall_geo_oracle():
     for block in (None, 7):
         metrics = evaluate_descriptors(d, "cvact_test", search_options={"reference_block": block}).metrics
         expected = _recall_geo_oracle(query, reference, query_xy, reference_xy, (1, 5, 10, 1))
+        for k in (1, 5, 10):
+            assert metrics[f"recall@{k}"] == pytest.approx(expected[k])
+
+
+def test_cvact_test_on_near_ties_equals_recall_geo_oracle():
+    """Positives within 5 m are near-tied copies of one another: the best positive and every rank
+    follow the exact similarity, whatever the block size."""
+    rng = np.random.default_rng(12)
+    reference = near_ties(rng, 10, 32)  # groups of 6 at one place each
+    groups = rng.integers(0, 10, 30)
+    query = (reference[groups * 6] + rng.standard_normal((30, 32)).astype(np.float32) * np.float32(0.02)).astype(np.float32)
+    places = rng.uniform(0, 400, (10, 2)) + 400000.0
+    reference_xy = np.repeat(places, 6, axis=0) + rng.uniform(-2, 2, (60, 2))
+    query_xy = places[groups] + rng.uniform(-1, 1, (30, 2))
+    d = Descriptors(query=query, reference=reference, query_xy=query_xy, reference_xy=reference_xy)
+    expected = _recall_geo_oracle(query, reference, query_xy, reference_xy, (1, 5, 10))
+    for block in (None, 1, 4, 5):
+        metrics = evaluate_descriptors(d, "cvact_test", search_options={"reference_block": block}).metrics
         for k in (1, 5, 10):
             assert metrics[f"recall@{k}"] == pytest.approx(expected[k])
 

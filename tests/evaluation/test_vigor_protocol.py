@@ -4,12 +4,12 @@ import pytest
 from cvgeo.evaluation import Descriptors, EvaluationError, evaluate_descriptors
 from cvgeo.evaluation.vigor_protocol import meter_level_accuracy
 from cvgeo.geometry.geodesy import VIGOR_EARTH_RADIUS_M
-from tests.evaluation.dense_oracles import quantised
+from tests.evaluation.dense_oracles import exact_similarities, near_ties, quantised
 
 
 def _validate_top_oracle(query, reference, positive, semi):
-    """VIGOR validate_top on the dense distance matrix."""
-    similarity = query @ reference.T
+    """VIGOR validate_top on the dense (float64, exact) similarity matrix."""
+    similarity = exact_similarities(query, reference)
     n = len(reference)
     top1 = top5 = top10 = top1p = hit = 0
     for i in range(len(query)):
@@ -49,6 +49,22 @@ def test_vigor_equals_validate_top_oracle():
     expected = _validate_top_oracle(query, reference, positive, semi)
     got = [metrics[k] for k in ("recall@1", "recall@5", "recall@10", "recall@1%", "hit_rate")]
     np.testing.assert_allclose(got, expected)
+
+
+def test_vigor_on_near_ties_equals_validate_top_oracle():
+    """The positive and its semi-positives are near-tied (1-4 ulps apart) and exactly tied tiles."""
+    rng = np.random.default_rng(10)
+    reference = near_ties(rng, 12, 32)  # groups of 6
+    groups = rng.integers(0, 12, 50)
+    query = (reference[groups * 6] + rng.standard_normal((50, 32)).astype(np.float32) * np.float32(0.03)).astype(np.float32)
+    members = groups[:, None] * 6 + np.stack([rng.permutation(6)[:4] for _ in range(50)])
+    positive, semi = members[:, 0], members[:, 1:]
+    d = Descriptors(query=query, reference=reference, positive=positive, semi_positives=semi)
+    expected = _validate_top_oracle(query, reference, positive, semi)
+    for block in (None, 1, 5, 6):
+        metrics = evaluate_descriptors(d, "vigor", search_options={"reference_block": block}).metrics
+        got = [metrics[k] for k in ("recall@1", "recall@5", "recall@10", "recall@1%", "hit_rate")]
+        np.testing.assert_allclose(got, expected)
 
 
 def test_meter_level_accuracy_top1_tile_centre():
