@@ -33,13 +33,17 @@ def test_weights_sum_to_one_and_batches():
         np.testing.assert_allclose(weights.sum(axis=1), 1.0, atol=1e-12)
     images = np.random.default_rng(0).integers(0, 256, (2, 30, 30, 3), dtype=np.uint8)
     batch = resize_area(tf.constant(images), (20, 20)).numpy()
+    # Bit-equal on any CPU: every exact pixel value of this seed lies >= 0.05 from a rounding boundary.
     np.testing.assert_array_equal(batch[1], resize_area(images[1], (20, 20)).numpy())
 
 
 def test_size_known_only_at_run_time():
     image = np.random.default_rng(4).integers(0, 256, (52, 208, 3), dtype=np.uint8)
-    dynamic = tf.function(lambda x: resize_area(x, (28, 154)), input_signature=[tf.TensorSpec([None, None, 3], tf.uint8)])
-    np.testing.assert_array_equal(dynamic(image).numpy(), resize_area(image, (28, 154)).numpy())
+    dynamic = tf.function(lambda x: resize_area(x, (28, 154), quantize=False),
+                          input_signature=[tf.TensorSpec([None, None, 3], tf.uint8)])
+    # Unrounded: this image has pixels exactly at .5, where a last-bit difference between the static-
+    # and dynamic-shape kernels' summation orders could round either way.
+    np.testing.assert_allclose(dynamic(image).numpy(), resize_area(image, (28, 154), quantize=False).numpy(), atol=1e-4)
     same = tf.function(lambda x: resize_area(x, (52, 208)), input_signature=[tf.TensorSpec([None, None, 3], tf.uint8)])
     np.testing.assert_array_equal(same(image).numpy(), image.astype(np.float32))
 

@@ -82,8 +82,11 @@ def test_heading_is_a_circular_shift_of_the_north_aligned_panorama(m):
     tile = tuple(a[40:40 + S, 50:50 + S] for a in (w.albedo, w.height, w.side, w.kind))
     north_rgb, north_layer = _render(tile)
     rgb, layer = _render(tile, yaw=m * 360.0 / W)
-    np.testing.assert_array_equal(rgb, np.roll(north_rgb, -m, axis=1))
-    np.testing.assert_array_equal(layer, np.roll(north_layer, -m, axis=1))
+    # Not bit-equality: yaw + j*step and (j + m)*step differ in the last bit, and another CPU's
+    # vectorised sin/cos may then put a rare sample across a pixel or class boundary.
+    assert (rgb != np.roll(north_rgb, -m, axis=1)).any(axis=-1).mean() < 1e-3
+    assert (layer != np.roll(north_layer, -m, axis=1)).mean() < 1e-3
+    assert np.abs(rgb.astype(int) - np.roll(north_rgb, -m, axis=1)).mean() < 0.05
 
 
 def _building_top_row(distance_m, height_m):
