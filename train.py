@@ -15,10 +15,11 @@ def define_flags() -> None:
     """Every flag of train.py; all optional (unset flags keep the recipe's value)."""
     from cvgeo.data import DATASETS
     from cvgeo.models import MODELS
-    from cvgeo.training.config import RECIPES
+    from cvgeo.training.recipes import RECIPES
 
-    flags.DEFINE_string("recipe", None, f"Starting configuration, one of: {', '.join(RECIPES)}. "
-                        "Default: the model's original recipe on real datasets, 'default' on synthetic data.")
+    flags.DEFINE_string("recipe", None, f"Starting configuration, one of: {', '.join(RECIPES)}. Default: "
+                        "the model's original recipe on real datasets (<model>_cvact on CVACT), <model>_small "
+                        "on synthetic data.")
     flags.DEFINE_string("model", None, f"Network, one of: {', '.join(MODELS)}.")
     flags.DEFINE_string("dataset", None, f"Dataset, one of: {', '.join(DATASETS)}.")
     flags.DEFINE_string("data_dir", None, "Folder holding the original files of a manually downloaded dataset.")
@@ -42,15 +43,16 @@ def resolve_config(values):
     from cvgeo.data import dataset_spec
     from cvgeo.errors import CvgeoError
     from cvgeo.models import model_spec
-    from cvgeo.training.config import RECIPES
+    from cvgeo.training.recipes import RECIPES, recipe_name
 
     dataset = values.dataset or "synthetic_crossview"
     synthetic = not dataset_spec(dataset).manual
     model = values.model or "cvm_net_i"
-    recipe_name = values.recipe or ("default" if synthetic or model not in RECIPES else model)
-    if recipe_name not in RECIPES:
-        raise CvgeoError(f"unknown --recipe {recipe_name!r}; available recipes: {', '.join(RECIPES)}")
-    recipe = RECIPES[recipe_name]
+    model_spec(model)  # an unknown --model is reported as such, not as a missing recipe
+    name = values.recipe or recipe_name(model, dataset, synthetic)
+    if name not in RECIPES:
+        raise CvgeoError(f"no recipe {name!r}; available recipes: {', '.join(RECIPES)}")
+    recipe = RECIPES[name]
     model = values.model or recipe.model
     spec = model_spec(model)
     options = dict(recipe.model_options) if model == recipe.model else {}

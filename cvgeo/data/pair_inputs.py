@@ -26,6 +26,7 @@ from cvgeo.data.augmentation import (
 )
 from cvgeo.data.cubic_resize import resize_cubic
 from cvgeo.data.polar_quantization import stretch_like_scipy_imsave
+from cvgeo.geometry.orientation_maps import aerial_orientation_map, ground_orientation_map
 from cvgeo.geometry.polar_transform import polar_transform_tf
 
 # Example features carried through unchanged next to the model inputs (ids and positions).
@@ -47,6 +48,9 @@ class PairInputOptions:
         (cv2.INTER_CUBIC: Toker et al. on CVUSA).
       polar_png_stretch: apply the per-image min-max stretch and uint8 rounding of SAFA's published
         polar PNGs (needed to reuse released SAFA weights; see polar_quantization).
+      orientation_channels: append OriCNN's two orientation channels to both inputs (5 channels), made
+        at the image's own size and cropped, resized, turned and shifted with its pixels, as OriCNN's
+        training loaders do (`input_data_rgb_ori_m1_1_augument.py`, spec B.4). Aerial reference only.
     """
 
     query_shape: tuple[int, int]
@@ -56,6 +60,7 @@ class PairInputOptions:
     ground_shift: bool = False
     ground_interpolation: str = "area"
     polar_png_stretch: bool = False
+    orientation_channels: bool = False
 
     def __post_init__(self):
         if self.reference_feature not in ("aerial", "polar"):
@@ -66,6 +71,8 @@ class PairInputOptions:
             raise ValueError(f"ground_interpolation must be 'area' or 'cubic', got {self.ground_interpolation!r}")
         if self.polar_png_stretch and self.reference_feature != "polar":
             raise ValueError("polar_png_stretch applies to the 'polar' reference only")
+        if self.orientation_channels and self.reference_feature != "aerial":
+            raise ValueError("orientation_channels applies to the 'aerial' reference only")
         if self.aerial_crop_rotate and self.reference_shape[0] != self.reference_shape[1]:
             raise ValueError(f"aerial_crop_rotate needs a square reference shape, got {self.reference_shape}")
 
@@ -75,13 +82,21 @@ class PairInputOptions:
 
 
 def ground_input(ground: tf.Tensor, options: PairInputOptions, seed: tf.Tensor | None = None) -> tf.Tensor:
-    """Panorama [H, W, 3] uint8 -> float32 at query_shape, optionally circularly shifted first."""
+    """Panorama [H, W, 3] uint8 -> float32 at query_shape (plus orientation channels), optionally
+    circularly shifted first."""
+    maps = _orientation_maps(ground, "ground") if options.orientation_channels else None
     if options.ground_shift:
         # OriCNN shifts at the native width, before the resize (input_data_ACT.py: on the 1664 crop).
-        ground = circular_shift(ground, draw_ground_shift(seed, tf.shape(ground)[1]))
+        shift = draw_ground_shift(seed, tf.shape(ground)[1])
+        ground = circular_shift(ground, shift)
+        maps = None if maps is None else circular_shift(maps, shift)
     if options.ground_interpolation == "cubic":
-        return resize_cubic(ground, options.query_shape)
-    return resize_area(ground, options.query_shape)
+        image = resize_cubic(ground, options.query_shape)
+    else:
+        image = resize_area(ground, options.query_shape)
+    if maps is None:
+        return image
+    return tf.concat([image, resize_area(maps, options.query_shape, quantize=False)], axis=-1)
 
 
 def reference_input(example: dict, options: PairInputOptions, seed: tf.Tensor | None = None) -> tf.Tensor:
@@ -91,10 +106,30 @@ def reference_input(example: dict, options: PairInputOptions, seed: tf.Tensor | 
         polar = _polar(example, height, width)
         return stretch_like_scipy_imsave(polar) if options.polar_png_stretch else polar
     aerial = example["aerial"]
+    maps = _orientation_maps(aerial, "aerial") if options.orientation_channels else None
     if not options.aerial_crop_rotate:
-        return resize_area(aerial, (height, width))
-    crop, turns = draw_aerial_augmentation(seed, tf.shape(aerial)[0])
-    return quarter_turn_like_opencv(aerial_crop_resize(aerial, crop, height), turns)
+        image = resize_area(aerial, (height, width))
+        maps = None if maps is None else resize_area(maps, (height, width), quantize=False)
+    else:
+        crop, turns = draw_aerial_augmentation(seed, tf.shape(aerial)[0])
+        image = quarter_turn_like_opencv(aerial_crop_resize(aerial, crop, height), turns)
+        if maps is not None:
+            maps = quarter_turn_like_opencv(aerial_crop_resize(maps, crop, height, quantize=False), turns)
+    return image if maps is None else tf.concat([image, maps], axis=-1)
+
+
+def _orientation_maps(image: tf.Tensor, branch: str) -> tf.Tensor:
+    """OriCNN's [H, W, 2] orientation channels at the image's own size (a constant when it is static)."""
+
+    def maps(height, width):
+        height, width = int(height), int(width)
+        return ground_orientation_map(height, width) if branch == "ground" else aerial_orientation_map(height)
+
+    if image.shape[:2].is_fully_defined():
+        return tf.constant(maps(*image.shape[:2]))
+    size = tf.shape(image)[:2]
+    result = tf.numpy_function(maps, [size[0], size[1]], tf.float32, stateful=False)
+    return tf.ensure_shape(result, [None, None, 2])
 
 
 def _polar(example: dict, height: int, width: int) -> tf.Tensor:

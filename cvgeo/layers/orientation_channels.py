@@ -43,9 +43,11 @@ def orientation_channels_for(branch: str, height: int, width: int, mat_path: str
 
 @keras.saving.register_keras_serializable(package="cvgeo")
 class OrientationChannels(keras.layers.Layer):
-    """Appends OriCNN's two orientation channels to every image: [B, H, W, C] -> [B, H, W, C+2].
+    """Appends OriCNN's two orientation channels to every image: [B, H, W, 3] -> [B, H, W, 5].
 
-    The maps are constants of the input size (see `orientation_channels_for`), not weights.
+    The maps are constants of the input size (see `orientation_channels_for`), not weights. Images
+    that already carry them (5 channels: OriCNN's training augmentation crops, turns and shifts the
+    maps with the pixels, see `cvgeo.data.pair_inputs`) pass unchanged.
 
     Args:
       branch: "ground" (yaw/pitch of a panorama) or "aerial" (azimuth/radius of a tile).
@@ -65,12 +67,15 @@ class OrientationChannels(keras.layers.Layer):
         self._maps = orientation_channels_for(self.branch, height, width, self.mat_path)
 
     def call(self, images):
+        images = tf.cast(images, tf.float32)
+        if images.shape[-1] == 5:
+            return images
         maps = tf.constant(self._maps, tf.float32)[None]
         maps = tf.tile(maps, [tf.shape(images)[0], 1, 1, 1])
-        return tf.concat([tf.cast(images, tf.float32), maps], axis=-1)
+        return tf.concat([images, maps], axis=-1)
 
     def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], input_shape[-1] + 2)
+        return (*input_shape[:-1], 5)
 
     def get_config(self):
         return {**super().get_config(), "branch": self.branch, "mat_path": self.mat_path}

@@ -9,9 +9,11 @@ class SignedBGRPreprocessing(keras.layers.Layer):
     """Converts RGB images in [0, 255] to BGR scaled to [-1, 1] (x / 255 * 2 - 1).
 
     OriCNN `input_data_rgb_ori_m1_1_augument.py` reads images with cv2 (BGR) and scales them so;
-    there is no mean subtraction.
+    there is no mean subtraction. Channels after the first three (orientation channels supplied with
+    the image) pass unchanged.
     """
 
     def call(self, images):
-        bgr = tf.reverse(tf.cast(images, tf.float32), axis=[-1])
-        return bgr / 255.0 * 2.0 - 1.0
+        images = tf.cast(images, tf.float32)
+        bgr = tf.reverse(images[..., :3], axis=[-1])
+        return tf.concat([bgr / 255.0 * 2.0 - 1.0, images[..., 3:]], axis=-1)

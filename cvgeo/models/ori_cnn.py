@@ -82,18 +82,18 @@ def build_ori_cnn(
 
     Batch norm always uses the statistics of the batch it is given (as the original), so a
     descriptor depends on the other images of its call; `embed_batch_size` is the original 12.
-    Each input side must be > 128 px, or the final grid has a side of 1.
+    Training feeds 5-channel images whose orientation channels moved with the augmented pixels; the
+    inputs accept 3 or 5 channels. At sides <= 128 px the final grid has a side of 1, where the
+    original's hand-written resampling divides by zero (spec B.2); `tf.image.resize` is its exact
+    equivalent elsewhere and stays defined there, so small inputs work.
     """
-    for shape, what in ((query_shape, "query_shape"), (reference_shape, "reference_shape")):
-        if min(shape) <= 128:
-            raise ModelOptionError(f"OriCNN needs both sides of {what} > 128 px (7 stride-2 layers), got {shape}")
     if reference_shape[0] != reference_shape[1]:
         raise ModelOptionError(f"OriCNN aerial inputs are square; got reference_shape={reference_shape}")
     ground_mat = aerial_mat = None
     if orientation_maps is not None:
         ground_mat, aerial_mat = _mat_file(orientation_maps, "ground"), _mat_file(orientation_maps, "aerial")
-    query_input = keras.Input((*query_shape, 3), name="ground")
-    reference_input = keras.Input((*reference_shape, 3), name="aerial")
+    query_input = keras.Input((*query_shape, None), name="ground")
+    reference_input = keras.Input((*reference_shape, None), name="aerial")
     try:
         query_output = _encoder(query_input, "ground", "grd_rgbori", ground_mat)
         reference_output = _encoder(reference_input, "aerial", "sat_rgbori", aerial_mat)

@@ -21,6 +21,8 @@ class ModelSpec:
     reference_feature: str = "aerial"
     # What the original fed the network; the in-graph part is done by the model (RGB 0..255 in).
     preprocessing: str = ""
+    # OriCNN: training inputs carry the orientation channels, augmented with the pixels.
+    orientation_channels: bool = False
 
 
 _CVM_NET_PREPROCESSING = (
@@ -46,6 +48,7 @@ MODELS: dict[str, ModelSpec] = {
             "RGB 0..255 -> BGR / 255 * 2 - 1 plus two orientation channels, in the model; ground 224x1232 "
             "as-is, aerial 750->512 INTER_AREA; batch norm uses batch statistics: embed in batches of 12"
         ),
+        orientation_channels=True,
     ),
     "safa": ModelSpec(
         safa.build_safa, safa.GROUND_SHAPE, safa.POLAR_SHAPE, safa.DESCRIPTOR_DIM,

@@ -1,4 +1,4 @@
-"""Training configurations: the original hyper-parameters as frozen dataclasses, one recipe per method."""
+"""`TrainConfig`: everything a training run depends on (the recipes in `recipes.py` fill it)."""
 
 import dataclasses
 from dataclasses import dataclass, field
@@ -7,9 +7,6 @@ import json
 # Small inputs for CPU runs on the synthetic dataset (native CVUSA sizes are 224x1232 and 512x512).
 SMALL_QUERY_SHAPE = (32, 128)
 SMALL_REFERENCE_SHAPE = (64, 64)
-# `make demo` halves them again: 4x cheaper convs buy the steps a from-scratch VGG16 needs.
-DEMO_QUERY_SHAPE = (16, 64)
-DEMO_REFERENCE_SHAPE = (32, 32)
 
 
 @dataclass(frozen=True)
@@ -22,6 +19,7 @@ class TrainConfig:
     """
 
     model: str = "cvm_net_i"
+    task: str = "siamese"  # a key of cvgeo.training.tasks.TASKS
     model_options: dict = field(
         default_factory=lambda: {"query_shape": SMALL_QUERY_SHAPE, "reference_shape": SMALL_REFERENCE_SHAPE}
     )
@@ -35,12 +33,16 @@ class TrainConfig:
     ground_shift: bool = False  # OriCNN's circular panorama shift
     batch_size: int = 12
     learning_rate: float = 1e-5
+    beta_1: float = 0.9  # Adam, as every TF1 original (tf.train.AdamOptimizer defaults)
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
     epochs: int = 1
     passes_per_epoch: int = 1  # passes over the train split between checkpoints / validations
     max_steps: int | None = None
     alpha: float = 10.0
     include_diagonal: bool = True
     positive_radius: float | None = None  # metres; OriCNN's CVACT loss mask (25) when set
+    task_options: dict = field(default_factory=dict)  # what only one task reads (e.g. an STN's L1 weight)
     seed: int = 0
     output_dir: str = "runs/default"
     init_weights: str | None = None
@@ -62,43 +64,3 @@ class TrainConfig:
             if key in options:
                 options[key] = tuple(options[key])
         return cls(**{k: v for k, v in values.items() if k in known})
-
-
-RECIPES: dict[str, TrainConfig] = {
-    # `python train.py` with no flags: CVM-Net-I with its original optimiser on small synthetic pairs.
-    "default": TrainConfig(),
-    # CVM-Net-I / II as published: native sizes, original optimiser and loss (spec A.9, A.10).
-    "cvm_net_i": TrainConfig(
-        model="cvm_net_i", dataset="cvusa", epochs=100, output_dir="runs/cvm_net_i",
-        aerial_crop_rotate=True,
-        model_options={"query_shape": (224, 1232), "reference_shape": (512, 512)},
-    ),
-    "cvm_net_ii": TrainConfig(
-        model="cvm_net_ii", dataset="cvusa", epochs=100, output_dir="runs/cvm_net_ii",
-        aerial_crop_rotate=True,
-        model_options={"query_shape": (224, 1232), "reference_shape": (512, 512)},
-    ),
-    # `make demo`: CVM-Net-I from scratch on the synthetic dataset in minutes on a 2-core CPU. Not the
-    # paper's training: nothing pre-trained can be downloaded, so VGG gets batch norm, all convs train,
-    # no dropout, NetVLAD centres and the FC bias start at zero, images are tiny, batch and learning
-    # rate are larger; `build("cvm_net_i")` stays the original.
-    "demo": TrainConfig(
-        model="cvm_net_i",
-        model_options={
-            "query_shape": DEMO_QUERY_SHAPE,
-            "reference_shape": DEMO_REFERENCE_SHAPE,
-            "batch_norm": True,
-            "frozen_blocks": (),
-            "dropout_rate": 0.0,
-            "zero_centres": True,
-            "fc_bias_init": 0.0,
-        },
-        batch_size=32,
-        learning_rate=3e-4,
-        # 6 passes (372 steps) in 3 epochs: each checkpoint is 2 GB with Adam's slots, and on slow
-        # disks writing one costs up to a minute.
-        epochs=3,
-        passes_per_epoch=2,
-        output_dir="runs/demo",
-    ),
-}

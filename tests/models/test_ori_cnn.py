@@ -33,9 +33,26 @@ def test_one_call_of_up_to_12_images_is_one_batch(model):
     assert np.max(np.abs(model.embed_query(images[:2])[0] - all13[0])) > 1e-4
 
 
-def test_rejects_inputs_too_small_for_seven_stride_two_layers():
-    with pytest.raises(ValueError, match="> 128"):
-        build("ori_cnn", query_shape=(128, 512))
+def test_small_inputs_with_a_final_side_of_one_give_finite_descriptors():
+    # The original divides by zero here (spec B.2); tf.image.resize's sampling stays defined.
+    model = build("ori_cnn", query_shape=(64, 256), reference_shape=(64, 64))
+    images = np.random.default_rng(1).integers(0, 256, (3, 64, 256, 3)).astype(np.uint8)
+    descriptors = model.embed_query(images)
+    assert np.isfinite(descriptors).all()
+    np.testing.assert_allclose(np.linalg.norm(descriptors, axis=1), 1.0, rtol=1e-5)
+
+
+def test_augmented_orientation_channels_given_with_the_images_replace_the_built_in_ones(model):
+    """Five-channel training inputs: with the unmoved maps they equal the three-channel path."""
+    from cvgeo.layers.orientation_channels import orientation_channels_for
+
+    h, w = SMALL["query_shape"]
+    images = np.random.default_rng(2).integers(0, 256, (3, h, w, 3)).astype(np.float32)
+    maps = np.broadcast_to(orientation_channels_for("ground", h, w), (3, h, w, 2))
+    given = model.query_encoder(np.concatenate([images, maps], axis=-1), training=False).numpy()
+    np.testing.assert_allclose(given, model.embed_query(images), atol=1e-5)
+    moved = model.query_encoder(np.concatenate([images, np.roll(maps, 5, axis=2)], axis=-1), training=False).numpy()
+    assert np.abs(moved - given).max() > 1e-4
 
 
 def test_authors_mat_files_equal_the_closed_form(tmp_path, model):

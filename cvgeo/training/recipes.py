@@ -1,0 +1,107 @@
+"""Training recipes: each method's original hyper-parameters, and a `_small` variant of each for the
+synthetic dataset on a CPU.
+
+`recipe_name(model, dataset)` picks the recipe `train.py` starts from: `<model>_small` on synthetic
+data, `<model>_cvact` on CVACT where the original trains differently there, `<model>` otherwise.
+Small variants keep the original loss and optimiser family but start from scratch at small sizes,
+which no original does: where that needs other settings to learn in minutes, the recipe says which
+and why.
+"""
+
+import dataclasses
+
+from cvgeo.training.config import SMALL_QUERY_SHAPE, SMALL_REFERENCE_SHAPE, TrainConfig
+
+_CVUSA_SHAPES = {"query_shape": (224, 1232), "reference_shape": (512, 512)}
+_POLAR_SHAPES = {"query_shape": (112, 616), "reference_shape": (112, 616)}
+_SYNTHETIC_POLAR_SHAPES = {"query_shape": SMALL_QUERY_SHAPE, "reference_shape": SMALL_QUERY_SHAPE}
+_SYNTHETIC_SHAPES = {"query_shape": SMALL_QUERY_SHAPE, "reference_shape": SMALL_REFERENCE_SHAPE}
+# The from-scratch aids CVM-Net needs to leave chance on synthetic data (BENCHMARKS.md, "Learning
+# from scratch"): batch norm in VGG, every conv trained, no dropout, NetVLAD centres and FC bias 0.
+_CVM_NET_FROM_SCRATCH = {
+    "batch_norm": True, "frozen_blocks": (), "dropout_rate": 0.0, "zero_centres": True,
+}
+
+
+def _cvm_net(model: str) -> TrainConfig:
+    # CVM-Net `train.py`: Adam 1e-5 (0.9 / 0.999 / 1e-8), batch 12, 100 epochs, alpha 10, the aerial
+    # crop + quarter-turn augmentation of `input_data.py` (spec A.8-A.10); VGG16 from ImageNet
+    # (--init_weights).
+    return TrainConfig(
+        model=model, dataset="cvusa", epochs=100, aerial_crop_rotate=True, model_options=dict(_CVUSA_SHAPES),
+        output_dir=f"runs/{model}",
+    )
+
+
+def _ori_cnn() -> TrainConfig:
+    # OriCNN `train_*.py`: from scratch, Adam 1e-5 (0.9 / 0.999), batch 12, 100 epochs, no dropout;
+    # aerial crop + quarter turn and the ground's circular shift, the orientation channels moved with
+    # the pixels (spec B.4-B.7).
+    return TrainConfig(
+        model="ori_cnn", dataset="cvusa", epochs=100, aerial_crop_rotate=True, ground_shift=True,
+        model_options=dict(_CVUSA_SHAPES), output_dir="runs/ori_cnn",
+    )
+
+
+def _safa() -> TrainConfig:
+    # SAFA `train_cvusa.py`: the polar PNGs, Adam 1e-5 (0.9 / 0.999), batch 32, 100 epochs, keep_prob 0.8,
+    # no augmentation, VGG16 from ImageNet (--init_weights; spec 2.1-2.4).
+    return TrainConfig(
+        model="safa", dataset="cvusa_polar", batch_size=32, epochs=100,
+        model_options={**_POLAR_SHAPES, "dropout_rate": 0.2}, output_dir="runs/safa",
+    )
+
+
+def _small(recipe: TrainConfig, model_options: dict, **changes) -> TrainConfig:
+    return dataclasses.replace(
+        recipe, dataset="synthetic_crossview", epochs=1, model_options=model_options,
+        output_dir=f"runs/{recipe.model}_small", **changes,
+    )
+
+
+RECIPES: dict[str, TrainConfig] = {
+    "cvm_net_i": _cvm_net("cvm_net_i"),
+    "cvm_net_ii": _cvm_net("cvm_net_ii"),
+    "ori_cnn": _ori_cnn(),
+    # OriCNN `train_cvact.py` / `input_data_ACT.py`: pairs closer than 25 m are not negatives.
+    "ori_cnn_cvact": dataclasses.replace(_ori_cnn(), dataset="cvact", positive_radius=25.0),
+    "safa": _safa(),
+    # SAFA `train_cvact.py`: the same 25 m mask (usefulPair: squared UTM distance >= 625).
+    "safa_cvact": dataclasses.replace(_safa(), dataset="cvact_polar", positive_radius=25.0),
+}
+RECIPES.update({
+    # CVM-Net from scratch needs the aids above and a larger step (3e-4, batch 32) to leave chance
+    # within a few hundred steps; the aerial augmentation stays.
+    "cvm_net_i_small": _small(
+        RECIPES["cvm_net_i"], {**_SYNTHETIC_SHAPES, **_CVM_NET_FROM_SCRATCH, "fc_bias_init": 0.0},
+        batch_size=32, learning_rate=3e-4,
+    ),
+    "cvm_net_ii_small": _small(
+        RECIPES["cvm_net_ii"], {**_SYNTHETIC_SHAPES, **_CVM_NET_FROM_SCRATCH}, batch_size=32, learning_rate=3e-4,
+    ),
+    # OriCNN trains from scratch in the original too; the synthetic images are used at their own size.
+    "ori_cnn_small": _small(RECIPES["ori_cnn"], {"query_shape": (64, 256), "reference_shape": (128, 128)}),
+    # SAFA from scratch: no dropout, and 1e-4 (the original's 1e-5 assumes ImageNet VGG16); the polar
+    # images are computed from the synthetic tiles at the model's size.
+    "safa_small": _small(RECIPES["safa"], {**_SYNTHETIC_POLAR_SHAPES, "dropout_rate": 0.0}, learning_rate=1e-4),
+})
+# `make demo`: CVM-Net-I from scratch on the synthetic dataset in minutes on a 2-core CPU; see the README.
+RECIPES["demo"] = dataclasses.replace(
+    RECIPES["cvm_net_i_small"],
+    aerial_crop_rotate=False,
+    model_options={"query_shape": (16, 64), "reference_shape": (32, 32), **_CVM_NET_FROM_SCRATCH, "fc_bias_init": 0.0},
+    # 6 passes (372 steps) in 3 epochs: each checkpoint is 2 GB with Adam's slots, and on slow disks
+    # writing one costs up to a minute.
+    epochs=3,
+    passes_per_epoch=2,
+    output_dir="runs/demo",
+)
+
+
+def recipe_name(model: str, dataset: str, synthetic: bool) -> str:
+    """The recipe train.py starts from for `model` on `dataset` (see the module docstring)."""
+    if synthetic:
+        return f"{model}_small"
+    if dataset.startswith("cvact") and f"{model}_cvact" in RECIPES:
+        return f"{model}_cvact"
+    return model

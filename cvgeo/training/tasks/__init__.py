@@ -1,0 +1,20 @@
+"""One task per training method (see `task.Task`); `TASKS` maps a recipe's `task` to its class."""
+
+from cvgeo.errors import CvgeoError
+from cvgeo.training.config import TrainConfig
+from cvgeo.training.tasks.siamese import SiameseTask
+from cvgeo.training.tasks.task import Task
+
+TASKS: dict[str, type[Task]] = {
+    "siamese": SiameseTask,
+}
+
+
+def make_task(config: TrainConfig) -> Task:
+    """The task `config.task` for this run, or CvgeoError listing the valid names."""
+    if config.task not in TASKS:
+        raise CvgeoError(f"unknown task {config.task!r}; available tasks: {', '.join(sorted(TASKS))}")
+    return TASKS[config.task](config)
+
+
+__all__ = ["TASKS", "SiameseTask", "Task", "make_task"]

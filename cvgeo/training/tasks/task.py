@@ -1,0 +1,66 @@
+"""What one training method owns, behind the one loop of `cvgeo.training.trainer`.
+
+The TF Model Garden pattern: the loop knows checkpoints, summaries, resume, progress and the
+validation schedule; a task knows which inputs it needs, its networks, losses, optimizers and
+step, and what validation computes. A task may hold several networks and optimizers (Toker et al.'s
+GAN) or change its batches between steps (CrossLocate's mining): everything it must keep across a
+resume it lists in `checkpoint_items`, and `start_epoch` sees every epoch boundary.
+"""
+
+import abc
+import functools
+
+import tensorflow as tf
+
+from cvgeo.data.pair_inputs import PairInputOptions
+from cvgeo.data.pair_pipeline import pair_pipeline
+from cvgeo.models.cross_view_model import CrossViewModel
+from cvgeo.training.config import TrainConfig
+
+
+class Task(abc.ABC):
+    """One training method. Subclasses build their networks in `build` (after the loop has seeded
+    the random generators) and return named scalar losses from `train_step` ("loss" first)."""
+
+    def __init__(self, config: TrainConfig):
+        self.config = config
+
+    @abc.abstractmethod
+    def build(self) -> None:
+        """Creates the networks, optimizers and the compiled step."""
+
+    @property
+    @abc.abstractmethod
+    def model(self) -> CrossViewModel:
+        """The retrieval network: what validation describes and a run exports."""
+
+    @abc.abstractmethod
+    def checkpoint_items(self) -> dict:
+        """Every trackable a checkpoint must hold to resume this task exactly (networks, optimizers)."""
+
+    @abc.abstractmethod
+    def input_options(self) -> PairInputOptions:
+        """What the task reads from each dataset example and how it is prepared."""
+
+    @abc.abstractmethod
+    def train_step(self, batch: dict) -> dict[str, tf.Tensor]:
+        """One optimisation step on `batch`; returns scalar losses by name, the overall one as "loss"."""
+
+    def start_epoch(self, epoch: int) -> None:
+        """Called before each epoch (0-based): schedules and refreshed mining state go here."""
+
+    def epoch_batches(self, examples: tf.data.Dataset, epoch: int) -> tf.data.Dataset:
+        """The batches of one epoch: `passes_per_epoch` passes over the split, each shuffled by its own seed.
+
+        Pass p of epoch e is seeded as pass e * passes + p of a one-pass-per-epoch run, so the batch order
+        does not depend on how passes are grouped into epochs.
+        """
+        config = self.config
+        passes = (
+            pair_pipeline(
+                examples, self.input_options(), batch_size=config.batch_size, training=True,
+                seed=config.seed * 100_003 + epoch * config.passes_per_epoch + index,
+            )
+            for index in range(config.passes_per_epoch)
+        )
+        return functools.reduce(tf.data.Dataset.concatenate, passes)
