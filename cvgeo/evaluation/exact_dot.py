@@ -32,6 +32,28 @@ def exact_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def compare_dot(a: np.ndarray, b: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """sign(exact_dot(a, b) - threshold) per row (-1, 0, 1), for float32 [n, D] rows and float64 thresholds.
+
+    A float64 dot product decides every row whose value is farther from its threshold than the
+    float64 summation error bound; only the rest are computed exactly.
+    """
+    a = np.asarray(a, np.float32)
+    b = np.asarray(b, np.float32)
+    threshold = np.asarray(threshold, np.float64)
+    approximate = np.einsum("ij,ij->i", a, b, dtype=np.float64)
+    # Products are exact; any summation order errs by at most gamma_D * sum|a_i b_i|, which the
+    # norms bound. Four ulps of the threshold keep a decided row off its rounding boundary.
+    norms = np.sqrt(np.einsum("ij,ij->i", a, a, dtype=np.float64) * np.einsum("ij,ij->i", b, b, dtype=np.float64))
+    bound = 2.0 * _gamma(a.shape[1]) * norms + 4.0 * np.spacing(np.abs(threshold)) + 2.0**-1070
+    sign = np.sign(approximate - threshold).astype(np.int8)
+    undecided = np.flatnonzero(np.abs(approximate - threshold) <= bound)
+    if undecided.size:
+        exact = exact_dot(a[undecided], b[undecided])
+        sign[undecided] = np.sign(exact - threshold[undecided]).astype(np.int8)
+    return sign
+
+
 def _correctly_rounded_sum(terms: np.ndarray) -> np.ndarray:
     """Correctly rounded row sums of float64 [n, D] terms (finite, no overflow)."""
     n, width = terms.shape

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cvgeo.evaluation.errors import EvaluationError
-from cvgeo.evaluation.exact_dot import exact_dot
+from cvgeo.evaluation.exact_dot import compare_dot, exact_dot
 
 DEFAULT_BLOCK_BYTES = 256 << 20
 # Rank of a query without ground truth: never below any K.
@@ -241,19 +241,16 @@ class _Search:
         has_gt = gt >= 0
         low, high = self._band(np.where(has_gt, threshold, 0.0), error)
         low[~has_gt] = high[~has_gt] = np.inf  # counts nothing
-        above = self.engine.count_greater(sims, high, n)
-        at_least_low = self.engine.count_greater(sims, np.nextafter(low, np.float32(-np.inf)), n)
-        gt_here = has_gt & (gt >= r0) & (gt < r1)
-        undecided = np.flatnonzero(at_least_low - above > gt_here)
-        if undecided.size:
-            rows, columns = self.engine.members_between(sims, undecided, low[undecided], high[undecided])
-            columns = columns + r0
-            keep = columns != gt[rows]
-            rows, columns = rows[keep], columns[keep]
-            values = self._exact(q0 + rows, columns)
-            wins = values > threshold[rows]
+        above, rows, columns = self.engine.above_and_band(sims, low, high, n)
+        columns = columns + r0
+        keep = columns != gt[rows]  # the ground truth itself is always in its band
+        rows, columns = rows[keep], columns[keep]
+        if rows.size:
+            self.rechecked += rows.size
+            sign = compare_dot(self.query[q0 + rows], self.reference[columns], threshold[rows])
+            wins = sign > 0
             if self.tie_break == "index":
-                wins |= (values == threshold[rows]) & (columns < gt[rows])
+                wins |= (sign == 0) & (columns < gt[rows])
             above += np.bincount(rows[wins], minlength=n)
         return above
 
@@ -310,6 +307,14 @@ class _TopK:
         self.values[rows[keep], position[keep]] = values[keep]
 
 
+def _true_positions(flags: np.ndarray) -> np.ndarray:
+    """np.flatnonzero for a sparse 1-D bool array, ~10x faster: it scans 8 flags per 64-bit word."""
+    whole = flags.size - flags.size % 8
+    words = np.flatnonzero(flags[:whole].view(np.uint64))
+    candidates = (words[:, None] * 8 + np.arange(8)).reshape(-1)
+    return np.concatenate([candidates[flags[candidates]], np.flatnonzero(flags[whole:]) + whole])
+
+
 class _NumpyEngine:
     """Blocks on the CPU with numpy's BLAS; the reductions are split over threads (numpy releases the GIL)."""
 
@@ -337,16 +342,20 @@ class _NumpyEngine:
         edges = np.linspace(0, n, self.threads + 1).astype(int)
         return list(self.pool.map(function, edges[:-1], edges[1:]))
 
-    def count_greater(self, sims, thresholds, n):
-        def count(lo, hi):
-            return np.count_nonzero(sims[lo:hi] > thresholds[lo:hi, None], axis=1)
+    def above_and_band(self, sims, low, high, n):
+        """Per row, the count above `high`, and the (row, column) entries in [low, high]."""
 
-        return np.concatenate(self._per_row_parts(count, n)).astype(np.int64)
+        def part(lo, hi):
+            block = sims[lo:hi]
+            over = block > high[lo:hi, None]
+            band = block >= low[lo:hi, None]
+            band ^= over  # over implies >= low
+            positions = _true_positions(band.reshape(-1))
+            width = block.shape[1]
+            return np.count_nonzero(over, axis=1), positions // width + lo, positions % width
 
-    def members_between(self, sims, rows, low, high):
-        block = sims[rows]
-        found_rows, columns = np.nonzero((block >= low[:, None]) & (block <= high[:, None]))
-        return rows[found_rows], columns
+        parts = self._per_row_parts(part, n)
+        return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
 
     def members_at_least(self, sims, thresholds, n):
         def members(lo, hi):
@@ -379,17 +388,13 @@ class _TensorFlowEngine:
     def similarities(self, rows, r0, r1):
         return self.tf.matmul(self.tf.constant(rows), self.reference[r0:r1], transpose_b=True)
 
-    def count_greater(self, sims, thresholds, n):
+    def above_and_band(self, sims, low, high, n):
         tf = self.tf
-        above = sims[:n] > tf.constant(thresholds)[:, None]
-        return tf.math.count_nonzero(above, axis=1, dtype=tf.int64).numpy()
-
-    def members_between(self, sims, rows, low, high):
-        tf = self.tf
-        block = tf.gather(sims, tf.constant(rows))
-        inside = (block >= tf.constant(low)[:, None]) & (block <= tf.constant(high)[:, None])
-        found = tf.where(inside).numpy()
-        return rows[found[:, 0]], found[:, 1]
+        block = sims[:n]
+        over = block > tf.constant(high)[:, None]
+        above = tf.math.count_nonzero(over, axis=1, dtype=tf.int64).numpy()
+        found = tf.where((block >= tf.constant(low)[:, None]) & tf.logical_not(over)).numpy()
+        return above, found[:, 0], found[:, 1]
 
     def members_at_least(self, sims, thresholds, n):
         found = self.tf.where(sims[:n] >= self.tf.constant(thresholds)[:, None]).numpy()

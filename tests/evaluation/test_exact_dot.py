@@ -43,3 +43,18 @@ def test_exact_small_integers_and_empty():
     assert exact_dot(np.zeros((0, 4)), np.zeros((0, 4))).shape == (0,)
     with pytest.raises(ValueError, match="one shape"):
         exact_dot(np.zeros((2, 3)), np.zeros((2, 4)))
+
+
+def test_compare_dot_is_the_sign_against_the_exact_value():
+    from cvgeo.evaluation.exact_dot import compare_dot
+
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((3000, 40)).astype(np.float32)
+    b = rng.standard_normal((3000, 40)).astype(np.float32)
+    exact = exact_dot(a, b)
+    # Thresholds at the exact value, one float64 ulp either side, and far away.
+    threshold = np.concatenate([exact[:1000], np.nextafter(exact[1000:2000], np.inf), exact[2000:] - 1.0])
+    threshold[1500:2000] = np.nextafter(exact[1500:2000], -np.inf)
+    expected = np.sign(exact - threshold).astype(np.int8)
+    np.testing.assert_array_equal(compare_dot(a, b, threshold), expected)
+    assert (expected == 0).sum() == 1000 and (expected == -1).sum() == 500 and (expected == 1).sum() == 1500
