@@ -76,6 +76,35 @@ def test_ori_cnn_augmentations_follow_the_drawn_parameters():
     np.testing.assert_array_equal(repeat["reference"].numpy(), inputs["reference"].numpy())
 
 
+@pytest.mark.parametrize("seed", [[11, 22], [5, 6], [0, 1]])
+def test_ori_cnn_orientation_channels_move_with_the_augmented_pixels(seed):
+    """OriCNN's loaders crop, resize, turn and shift the orientation maps with the image (spec B.4):
+    the same draws applied to the maps computed at the source size, without rounding."""
+    from cvgeo.geometry.orientation_maps import aerial_orientation_map, ground_orientation_map
+
+    example = _example((60, 300), 75, seed=3)
+    options = PairInputOptions((30, 150), (40, 40), aerial_crop_rotate=True, ground_shift=True, orientation_channels=True)
+    seed = tf.constant(seed, tf.int64)
+    inputs = pair_inputs(example, options, seed)
+    plain = pair_inputs(example, PairInputOptions((30, 150), (40, 40), aerial_crop_rotate=True, ground_shift=True), seed)
+    assert inputs["query"].shape == (30, 150, 5) and inputs["reference"].shape == (40, 40, 5)
+    np.testing.assert_array_equal(inputs["query"].numpy()[..., :3], plain["query"].numpy())
+    np.testing.assert_array_equal(inputs["reference"].numpy()[..., :3], plain["reference"].numpy())
+
+    ground_seed, reference_seed = tf.unstack(tf.random.split(seed, 2))
+    shift = int(draw_ground_shift(ground_seed, 300))
+    shifted = np.roll(ground_orientation_map(60, 300), -shift, axis=1)
+    np.testing.assert_allclose(inputs["query"].numpy()[..., 3:], cv2.resize(shifted, (150, 30), interpolation=cv2.INTER_AREA), atol=1e-5)
+
+    crop, turns = (int(v) for v in draw_aerial_augmentation(reference_seed, 75))
+    start = (75 - crop) // 2
+    maps = aerial_orientation_map(75)
+    source = maps[start : start + crop, start : start + crop] if crop > 40 else maps
+    resized = cv2.resize(source, (40, 40), interpolation=cv2.INTER_AREA)
+    expected = cv2.warpAffine(resized, cv2.getRotationMatrix2D((20, 20), 90 * turns, 1), (40, 40))
+    np.testing.assert_allclose(inputs["reference"].numpy()[..., 3:], expected, atol=2e-4)
+
+
 def test_map_over_dataset_is_seeded_and_ordered():
     examples = [_example((30, 150), 75, seed=s) for s in range(4)]
     dataset = tf.data.Dataset.from_tensor_slices({k: tf.stack([e[k] for e in examples]) for k in examples[0]})
@@ -93,6 +122,8 @@ def test_map_over_dataset_is_seeded_and_ordered():
 
 
 def test_option_validation():
+    with pytest.raises(ValueError, match="orientation_channels applies to the 'aerial' reference only"):
+        PairInputOptions((1, 1), (1, 1), reference_feature="polar", orientation_channels=True)
     with pytest.raises(ValueError, match="reference_feature"):
         PairInputOptions((1, 1), (1, 1), reference_feature="bev")
     with pytest.raises(ValueError, match="'aerial' reference only"):
