@@ -35,14 +35,14 @@ class LoadReport:
     ignored: tuple[str, ...] = ()
 
 
-def tf1_variable_names(model: keras.Model) -> dict[str, keras.Variable]:
-    """Original TF1 variable name -> model variable, by the model family's name map."""
+def tf1_variable_names(model: keras.Model, naming: int = 0) -> dict[str, keras.Variable]:
+    """Original TF1 variable name -> model variable, by the model family's name map number `naming`."""
     if model.name not in TF1_NAME_MAPS:
         raise CheckpointMismatchError(
             f"<{model.name} TF1 naming>",
             detail=f"model {model.name!r} has no original TF1 checkpoints; models that do: {', '.join(TF1_NAME_MAPS)}",
         )
-    name_map = TF1_NAME_MAPS[model.name]
+    name_map = TF1_NAME_MAPS[model.name][naming]
     names, unmapped = {}, []
     for variable in model.weights:
         name = name_map(variable.path)
@@ -61,8 +61,10 @@ def tf1_variable_names(model: keras.Model) -> dict[str, keras.Variable]:
 
 
 def _load_tf1(model: keras.Model, reader: CheckpointReader) -> LoadReport:
-    expected = tf1_variable_names(model)
     available = {name: shape for name, shape in reader.shapes.items() if not is_bookkeeping(name)}
+    # The family's naming that the checkpoint holds most of (mismatches are reported against it).
+    namings = [tf1_variable_names(model, index) for index in range(len(TF1_NAME_MAPS[model.name]))]
+    expected = max(namings, key=lambda names: len(set(names) & set(available)))
     ignored = tuple(sorted(name for name in reader.shapes if is_bookkeeping(name)))
     missing = sorted(set(expected) - set(available))
     unexpected = sorted(set(available) - set(expected))

@@ -141,3 +141,22 @@ def test_native_size_parity(name, tmp_path):
         expected = [np.concatenate([p[branch] for p in pairs]) for branch in (0, 1)]
     assert_descriptors_match(model.embed_query(query), expected[0])
     assert_descriptors_match(model.embed_reference(reference), expected[1])
+
+
+def test_vigor_safa_checkpoint_with_lower_case_scopes(tmp_path):
+    """VIGOR's SAFA baseline saves `vgg_grd/...` / `vgg_sat/...` (spec 4.4) and pools channels by max."""
+    table = original_variables.safa(positions=8)
+    weights = original_variables.random_weights(table, seed=11)
+    renamed = {name.replace("VGG_", "vgg_", 1): value for name, value in weights.items()}
+    prefix = str(tmp_path / "model.ckpt")
+    write_tf1_checkpoint(prefix, {name.replace("VGG_", "vgg_", 1): spec for name, spec in table.items()}, renamed,
+                         adam_scope="train")
+    model = build("safa", query_shape=(48, 128), reference_shape=(48, 128), sa_pool="max")
+    report = load(model, prefix)
+    assert report.variables_loaded == len(table)
+    rng = np.random.default_rng(5)
+    query = rng.integers(0, 256, (3, 48, 128, 3)).astype(np.uint8)
+    polar = rng.integers(0, 256, (3, 48, 128, 3)).astype(np.uint8)
+    expected = original_forward.safa(weights, query, polar, pool="max")
+    assert_descriptors_match(model.embed_query(query), expected[0])
+    assert_descriptors_match(model.embed_reference(polar), expected[1])

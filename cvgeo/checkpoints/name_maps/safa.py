@@ -12,3 +12,9 @@ def safa_tf1_name(path: str) -> str | None:
     if (name := vgg_tf1_name(path)) is not None:
         return name
     return path if _SPATIAL.fullmatch(path) else None
+
+
+def vigor_safa_tf1_name(path: str) -> str | None:
+    """SAFA as VIGOR's TF1 repository saves it: lower-case `vgg_grd` / `vgg_sat` scopes (spec 4.4)."""
+    name = safa_tf1_name(path)
+    return None if name is None else name.replace("VGG_", "vgg_", 1)
