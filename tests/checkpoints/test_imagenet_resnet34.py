@@ -92,3 +92,18 @@ def test_pth_without_torch_says_how_to_convert(tmp_path):
     (tmp_path / "resnet34-b627a593.pth").write_bytes(b"\x80")
     with pytest.raises(WeightsFileError, match="needs torch.*numpy.savez"):
         load_imagenet_resnet34(resnet34_classifier(SIZE, classes=10), tmp_path / "resnet34-b627a593.pth")
+
+
+def test_both_branches_of_the_stn_model(tmp_path):
+    from cvgeo.models import build
+
+    state = original.seeded_state_dict(seed=5)
+    model = build("safa_stn_tps", query_shape=(32, 64), reference_shape=(64, 64), transform_shape=(56, 64))
+    untouched = {v.path: v.numpy() for v in model.weights if not v.path.startswith("resnet_")}
+    assert load_imagenet_resnet34(model, save_npz(tmp_path / "resnet34.npz", state)) == ["resnet_grd", "resnet_sat"]
+    expected = state["layer1.2.conv2.weight"].transpose(2, 3, 1, 0)
+    for branch in ("grd", "sat"):
+        np.testing.assert_array_equal(model.get_layer(f"resnet_{branch}_layer1_2_conv2").kernel.numpy(), expected)
+    for variable in model.weights:
+        if variable.path in untouched:
+            np.testing.assert_array_equal(variable.numpy(), untouched[variable.path])
