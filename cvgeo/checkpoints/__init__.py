@@ -1,4 +1,4 @@
-"""Loading checkpoints into cvgeo models: original TF1 checkpoints, cvgeo's own, ImageNet VGG16 files.
+"""Loading checkpoints into cvgeo models: original TF1 checkpoints, cvgeo's own, ImageNet VGG16 / ResNet-34 files.
 
 `load(model, path)` is the entry point; `python -m cvgeo.checkpoints convert ...` converts an
 original checkpoint into a `.weights.h5` file with a manifest.
@@ -7,6 +7,7 @@ original checkpoint into a `.weights.h5` file with a manifest.
 from cvgeo.checkpoints.convert import convert
 from cvgeo.checkpoints.errors import CheckpointMismatchError, CheckpointPathError, WeightsFileError
 from cvgeo.checkpoints.imagenet import load_imagenet_vgg16
+from cvgeo.checkpoints.imagenet_resnet34 import load_imagenet_resnet34
 from cvgeo.checkpoints.loader import LoadReport, load
 from cvgeo.checkpoints.native import save_weights
 
@@ -16,6 +17,7 @@ __all__ = [
     "LoadReport",
     "convert",
     "load",
+    "load_imagenet_resnet34",
     "load_imagenet_vgg16",
     "save_weights",
     "WeightsFileError",

@@ -8,15 +8,19 @@ DSM, Toker et al. and the STN variant), so the output reproduces the published p
 - column j looks along angle 2*pi*j/W: the source row is x = S/2 + r*cos(2*pi*j/W) and the source
   column y = S/2 - r*sin(2*pi*j/W), so columns run south, west, north (centre column), east;
 - hand-written bilinear interpolation: corners at the truncated coordinate and +1, any corner outside
-  the image contributes zero (zero padding), no clamping.
+  the image contributes zero (zero padding), no clamping; interpolation along x first, then along y.
 
 The sampling grid is computed in float64: a float32 grid moves samples enough to change values by
-~3e-3 on the 0..255 scale.
+~3e-3 on the 0..255 scale. The grid, the corner indices and the weights depend only on the sizes, so
+they are computed once per (S, H, W) and cached; each image then costs one gather of the pixels the
+four corners need, in the image's own dtype, and a few multiply-adds.
 """
 
+import dataclasses
 import functools
 
 import numpy as np
+import numpy.typing as npt
 import tensorflow as tf
 
 
@@ -32,25 +36,62 @@ def polar_sampling_grid(size: int, height: int, width: int) -> tuple[np.ndarray,
     return x, y
 
 
-@functools.lru_cache(maxsize=32)
-def _bilinear_taps(size: int, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Flat source indices [4, H, W] and weights [4, H, W] (float64) of the four bilinear corners.
+@dataclasses.dataclass(frozen=True)
+class _Taps:
+    """The four bilinear corners of every output pixel, sorted by the source address of (x0, y0).
 
-    Out-of-image corners get weight 0 (and a harmless in-range index), which is SAFA's zero padding.
+    Gathering in that order walks the aerial image front to back instead of ring by ring, which keeps
+    the gather in cache (about twice as fast at 750 -> 112x616); output pixel p (polar order,
+    row-major) is sorted pixel `restore[p]`. Corner order (x0, y0), (x1, y0), (x0, y1), (x1, y1). An
+    out-of-image corner keeps a harmless in-range index and `inside` False: SAFA's zero padding is
+    applied by zeroing its contribution.
     """
-    x, y = polar_sampling_grid(size, height, width)
+
+    indices: np.ndarray  # [4, H*W] int64 flat pixel index row * S + column
+    inside: np.ndarray  # [4, H*W] bool
+    axis_weights: np.ndarray  # [4, H*W] float64: x1 - x, x - x0, y1 - y, y - y0
+    restore: np.ndarray  # [H*W] int64
+
+
+@functools.lru_cache(maxsize=8)
+def _bilinear_taps(size: int, height: int, width: int) -> _Taps:
+    x, y = (a.ravel() for a in polar_sampling_grid(size, height, width))
     # data_preparation.py truncates with astype(int); every coordinate is positive, so this is floor.
     x0 = np.trunc(x).astype(np.int64)
     y0 = np.trunc(y).astype(np.int64)
+    order = np.argsort(x0 * size + y0, kind="stable")
+    x, y, x0, y0 = x[order], y[order], x0[order], y0[order]
     x1, y1 = x0 + 1, y0 + 1
-    wx0, wx1 = x1 - x, x - x0
-    wy0, wy1 = y1 - y, y - y0
-    indices, weights = [], []
-    for xi, yi, weight in ((x0, y0, wx0 * wy0), (x1, y0, wx1 * wy0), (x0, y1, wx0 * wy1), (x1, y1, wx1 * wy1)):
-        inside = (xi >= 0) & (xi < size) & (yi >= 0) & (yi < size)
-        indices.append(np.where(inside, xi * size + yi, 0))
-        weights.append(np.where(inside, weight, 0.0))
-    return np.stack(indices), np.stack(weights)
+    corners = ((x0, y0), (x1, y0), (x0, y1), (x1, y1))
+    inside = np.stack([(r >= 0) & (r < size) & (c >= 0) & (c < size) for r, c in corners])
+    indices = np.stack([np.where(ok, r * size + c, 0) for (r, c), ok in zip(corners, inside)])
+    return _Taps(indices, inside, np.stack([x1 - x, x - x0, y1 - y, y - y0]), np.argsort(order))
+
+
+@dataclasses.dataclass(frozen=True)
+class _GatherPlan:
+    """`_Taps` repeated per channel, for a gather of single elements of the flattened [S*S*C] image."""
+
+    elements: np.ndarray  # [4, H*W*C] int64 flat element index (row * S + column) * C + channel
+    inside: np.ndarray | None  # [4, H*W*C] uint8, 0 for an out-of-image corner; None when all are inside
+    axis_weights: dict[np.dtype, np.ndarray]  # dtype -> [4, H*W*C] weights as in `_Taps`
+    restore: np.ndarray  # [H*W] int64, as in `_Taps`
+
+
+@functools.lru_cache(maxsize=8)
+def _gather_plan(size: int, height: int, width: int, channels: int) -> _GatherPlan:
+    taps = _bilinear_taps(size, height, width)
+
+    def per_element(a: np.ndarray) -> np.ndarray:
+        return np.repeat(a[..., None], channels, axis=2).reshape(4, -1)
+
+    weights = per_element(taps.axis_weights)
+    return _GatherPlan(
+        elements=per_element(taps.indices * channels) + np.tile(np.arange(channels), taps.restore.size),
+        inside=None if taps.inside.all() else per_element(taps.inside).astype(np.uint8),
+        axis_weights={np.dtype(np.float64): weights, np.dtype(np.float32): weights.astype(np.float32)},
+        restore=taps.restore,
+    )
 
 
 def _square_size(shape: tuple[int | None, ...]) -> int | None:
@@ -60,38 +101,73 @@ def _square_size(shape: tuple[int | None, ...]) -> int | None:
     return None if shape[-3] is None else int(shape[-3])
 
 
-def polar_transform(image: np.ndarray, height: int = 112, width: int = 616) -> np.ndarray:
+def polar_transform(
+    image: np.ndarray, height: int = 112, width: int = 616, dtype: npt.DTypeLike = np.float64
+) -> np.ndarray:
     """SAFA's polar transform of aerial image(s), in NumPy.
 
     Args:
       image: [S, S, C] or [N, S, S, C], any real or integer dtype (typically RGB uint8 0..255).
       height, width: polar output size; SAFA uses 112x616 for CVUSA and CVACT.
+      dtype: float64 (default) evaluates SAFA's expression in SAFA's order and precision, so values
+        that are later truncated or rounded (Toker et al. store `.astype(np.uint8)`) come out as the
+        original's; float32 runs the same steps in float32, ~1.4x faster, within 1e-4 on 0..255.
 
     Returns:
-      float64 [height, width, C] (or [N, height, width, C]) in the input's value scale, unquantised.
+      [height, width, C] (or [N, height, width, C]) of `dtype`, in the input's value scale,
+      unquantised.
     """
     image = np.asarray(image)
     size = _square_size(image.shape)
-    indices, weights = _bilinear_taps(size, height, width)
-    flat = image.reshape(*image.shape[:-3], size * size, image.shape[-1]).astype(np.float64)
-    result = np.zeros((*image.shape[:-3], height, width, image.shape[-1]), np.float64)
-    for tap in range(4):
-        result += weights[tap][..., None] * flat[..., indices[tap], :]
-    return result
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"polar_transform computes in float32 or float64, not {dtype}")
+    channels = image.shape[-1]
+    plan = _gather_plan(size, height, width, channels)
+    wx0, wx1, wy0, wy1 = plan.axis_weights[dtype]
+    images = image.reshape(-1, size * size * channels)
+    result = np.empty((images.shape[0], height * width, channels), dtype)
+    for flat, out in zip(images, result):
+        taps = np.take(flat, plan.elements).astype(dtype, copy=False)
+        if plan.inside is not None:
+            taps *= plan.inside
+        s00, s10, s01, s11 = taps  # views: the multiply-adds below run in place
+        # data_preparation.py: fx1 = (x1-x)*s00 + (x-x0)*s10, fx2 likewise at y1, then along y.
+        s00 *= wx0
+        s10 *= wx1
+        s00 += s10
+        s01 *= wx0
+        s11 *= wx1
+        s01 += s11
+        s00 *= wy0
+        s01 *= wy1
+        s00 += s01
+        np.take(s00.reshape(-1, channels), plan.restore, axis=0, out=out)
+    return result.reshape(*image.shape[:-3], height, width, channels)
+
+
+def _tf_taps(size: int, height: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_bilinear_taps` as indices [4, H*W], float32 corner weights [4, H*W] (0 outside), restore."""
+    taps = _bilinear_taps(size, height, width)
+    wx0, wx1, wy0, wy1 = taps.axis_weights
+    weights = np.stack([wx0 * wy0, wx1 * wy0, wx0 * wy1, wx1 * wy1])
+    return taps.indices, np.where(taps.inside, weights, 0.0).astype(np.float32), taps.restore
 
 
 def polar_transform_tf(images: tf.Tensor, height: int = 112, width: int = 616) -> tf.Tensor:
     """The same transform as a TensorFlow op, for on-the-fly use inside tf.data or a model.
 
     Args:
-      images: [S, S, C] or [N, S, S, C] with static S and C, any real or integer dtype.
+      images: [S, S, C] or [N, S, S, C] with static C, any real or integer dtype.
       height, width: polar output size.
 
     Returns:
       float32 [height, width, C] (or [N, height, width, C]). The grid and weights are computed in
       float64 and only the weighted sum runs in float32, so it agrees with `polar_transform` to ~1e-4.
-      With a static S the taps are graph constants; otherwise they are computed (and cached) by the
-      NumPy code at run time, which suits tf.data but not a saved model.
+      It uses the NumPy version's cached taps: pixels gathered in source order and in the input dtype,
+      widened, weighted, put back in polar order. With a static S the taps are graph constants;
+      otherwise they are computed (and cached) by the NumPy code at run time, which suits tf.data but
+      not a saved model.
     """
     images = tf.convert_to_tensor(images)
     size = _square_size(tuple(images.shape))
@@ -101,7 +177,7 @@ def polar_transform_tf(images: tf.Tensor, height: int = 112, width: int = 616) -
     batched = images.shape.rank == 4
     batch = images if batched else images[None]
     if size is not None:
-        indices, weights = (tf.constant(a) for a in _bilinear_taps(size, height, width))
+        indices, weights, restore = (tf.constant(a) for a in _tf_taps(size, height, width))
         pixels = size * size
     else:
         spatial = tf.shape(batch)[1:3]
@@ -109,14 +185,12 @@ def polar_transform_tf(images: tf.Tensor, height: int = 112, width: int = 616) -
         # The reshape below must wait for the check, or graph optimisation may fail it first.
         with tf.control_dependencies([square] if square is not None else []):
             side = tf.identity(spatial[0])
-        indices, weights = tf.numpy_function(
-            lambda s: _bilinear_taps(int(s), height, width), [side], [tf.int64, tf.float64], stateful=False
+        indices, weights, restore = tf.numpy_function(
+            lambda s: _tf_taps(int(s), height, width), [side], [tf.int64, tf.float32, tf.int64], stateful=False
         )
         pixels = side * side
-    weights = tf.cast(weights, tf.float32)
-    flat = tf.reshape(tf.cast(batch, tf.float32), [-1, pixels, channels])
-    result = tf.zeros([tf.shape(flat)[0], height, width, channels], tf.float32)
-    for tap in range(4):
-        gathered = tf.gather(flat, tf.reshape(indices[tap], [height, width]), axis=1)
-        result += tf.reshape(weights[tap], [height, width, 1]) * gathered
+    flat = tf.reshape(batch, [-1, pixels, channels])
+    gathered = tf.cast(tf.gather(flat, indices, axis=1), tf.float32)  # [N, 4, H*W, C], sorted
+    weighted = tf.reduce_sum(gathered * tf.reshape(weights, [4, height * width, 1]), axis=1)
+    result = tf.reshape(tf.gather(weighted, restore, axis=1), [-1, height, width, channels])
     return result if batched else result[0]

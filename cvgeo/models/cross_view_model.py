@@ -48,38 +48,40 @@ class CrossViewModel(keras.Model):
 
     def embed_query(self, images: np.ndarray | Sequence, batch_size: int | None = None) -> np.ndarray:
         """Descriptors [N, descriptor_dim] (float32 numpy) of ground images [N, H, W, 3] (RGB, 0..255)."""
-        return self._embed("query", images, self.query_shape, batch_size)
+        return self._run_batched("embed_query", self.query_encoder, images, "query_shape", batch_size)
 
     def embed_reference(self, images: np.ndarray | Sequence, batch_size: int | None = None) -> np.ndarray:
         """Descriptors [N, descriptor_dim] (float32 numpy) of aerial images [N, H, W, 3] (RGB, 0..255)."""
-        return self._embed("reference", images, self.reference_shape, batch_size)
+        return self._run_batched("embed_reference", self.reference_encoder, images, "reference_shape", batch_size)
 
-    def _embed(self, branch: str, images, shape: tuple[int, int], batch_size: int | None) -> np.ndarray:
+    def _run_batched(
+        self, method: str, encoder: keras.Model, images, shape_attribute: str, batch_size: int | None
+    ) -> np.ndarray:
+        """`encoder` in inference mode over `images` of size `getattr(self, shape_attribute)` in batches; float32 numpy out."""
         images = np.asarray(images)
-        expected = (*shape, 3)
+        expected = (*getattr(self, shape_attribute), 3)
         if images.ndim != 4 or tuple(images.shape[1:]) != expected:
             raise ValueError(
-                f"{self.name}.embed_{branch} expects images of shape [N, {expected[0]}, {expected[1]}, 3] "
-                f"(RGB, 0..255), got {list(images.shape)}; resize them to the model's {branch}_shape first"
+                f"{self.name}.{method} expects images of shape [N, {expected[0]}, {expected[1]}, 3] "
+                f"(RGB, 0..255), got {list(images.shape)}; resize them to the model's {shape_attribute} first"
             )
         # Descriptors are compared against the original graphs' float32 results: no TF32 matmuls.
         tf.config.experimental.enable_tensor_float_32_execution(False)
-        function = self._embed_function(branch, expected)
+        function = self._inference_function(method, encoder, expected)
         step = batch_size or self.embed_batch_size
         outputs = [
             function(tf.constant(images[start : start + step], tf.float32)).numpy()
             for start in range(0, len(images), step)
         ]
         if not outputs:
-            return np.zeros((0, self.descriptor_dim), np.float32)
+            return np.zeros((0, *encoder.output.shape[1:]), np.float32)
         return np.concatenate(outputs).astype(np.float32, copy=False)
 
-    def _embed_function(self, branch: str, image_shape: tuple[int, int, int]):
-        if branch not in self._embed_functions:
-            encoder = self.query_encoder if branch == "query" else self.reference_encoder
-            self._embed_functions[branch] = tf.function(
+    def _inference_function(self, method: str, encoder: keras.Model, image_shape: tuple[int, int, int]):
+        if method not in self._embed_functions:
+            self._embed_functions[method] = tf.function(
                 lambda images: encoder(images, training=False),
                 input_signature=[tf.TensorSpec([None, *image_shape], tf.float32)],
                 reduce_retracing=True,
             )
-        return self._embed_functions[branch]
+        return self._embed_functions[method]

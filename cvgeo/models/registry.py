@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cvgeo.errors import CvgeoError
-from cvgeo.models import crosslocate, cvm_net, ori_cnn, safa
+from cvgeo.models import crosslocate, cvm_net, ori_cnn, safa, safa_stn
 from cvgeo.models.cross_view_model import CrossViewModel
 
 
@@ -24,6 +24,11 @@ class ModelSpec:
     # OriCNN: training inputs carry the orientation channels, augmented with the pixels.
     orientation_channels: bool = False
 
+
+_SAFA_STN_PREPROCESSING = (
+    "RGB 0..255 -> /255, ImageNet mean/std, in the model; panorama 112x616 and aerial 256x256 INTER_CUBIC "
+    "(Realistic, CVUSA); the optional L1 loss compares the warped aerial with the normalised polar image"
+)
 
 _CVM_NET_PREPROCESSING = (
     "RGB 0..255 -> BGR minus Caffe means (B 103.939, G 116.779, R 123.6), in the model; ground "
@@ -58,6 +63,21 @@ MODELS: dict[str, ModelSpec] = {
             "RGB 0..255 -> BGR minus Caffe means (B 103.939, G 116.779, R 123.6), in the model; ground "
             "resized to 112x616 INTER_AREA; reference = polar transform of the aerial tile (112x616)"
         ),
+    ),
+    "safa_stn_affine": ModelSpec(
+        safa_stn.build_safa_stn_affine, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM,
+        "SAFA + affine STN (Realistic-Cross-View): aerial warped to 112x616, ResNet-34 + SA per branch, 2048-d",
+        preprocessing=_SAFA_STN_PREPROCESSING,
+    ),
+    "safa_stn_composed": ModelSpec(
+        safa_stn.build_safa_stn_composed, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM,
+        "SAFA + three stacked affine STNs with residual blocks (Realistic-Cross-View), ResNet-34 + SA, 2048-d",
+        preprocessing=_SAFA_STN_PREPROCESSING,
+    ),
+    "safa_stn_tps": ModelSpec(
+        safa_stn.build_safa_stn_tps, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM,
+        "SAFA + thin-plate-spline STN, 6x10 control points (Realistic-Cross-View), ResNet-34 + SA, 2048-d",
+        preprocessing=_SAFA_STN_PREPROCESSING,
     ),
     "crosslocate": ModelSpec(
         crosslocate.build_crosslocate, crosslocate.INPUT_SHAPE, crosslocate.INPUT_SHAPE,
