@@ -51,6 +51,11 @@ class PairInputOptions:
       orientation_channels: append OriCNN's two orientation channels to both inputs (5 channels), made
         at the image's own size and cropped, resized, turned and shifted with its pixels, as OriCNN's
         training loaders do (`input_data_rgb_ori_m1_1_augument.py`, spec B.4). Aerial reference only.
+      aerial_interpolation: "area" or "cubic" (Realistic's STN loader resizes the raw aerial with
+        cv2.INTER_CUBIC, spec 4.3).
+      polar_target_shape: also output the polar aerial at this size as "polar" (the STN's L1 target).
+      joint_flip: flip ground, reference and polar target left-right together with probability 1/2
+        (Realistic's CVUSA training loader).
     """
 
     query_shape: tuple[int, int]
@@ -61,14 +66,18 @@ class PairInputOptions:
     ground_interpolation: str = "area"
     polar_png_stretch: bool = False
     orientation_channels: bool = False
+    aerial_interpolation: str = "area"
+    polar_target_shape: tuple[int, int] | None = None
+    joint_flip: bool = False
 
     def __post_init__(self):
         if self.reference_feature not in ("aerial", "polar"):
             raise ValueError(f"reference_feature must be 'aerial' or 'polar', got {self.reference_feature!r}")
         if self.aerial_crop_rotate and self.reference_feature != "aerial":
             raise ValueError("aerial_crop_rotate applies to the 'aerial' reference only")
-        if self.ground_interpolation not in ("area", "cubic"):
-            raise ValueError(f"ground_interpolation must be 'area' or 'cubic', got {self.ground_interpolation!r}")
+        for name in ("ground_interpolation", "aerial_interpolation"):
+            if getattr(self, name) not in ("area", "cubic"):
+                raise ValueError(f"{name} must be 'area' or 'cubic', got {getattr(self, name)!r}")
         if self.polar_png_stretch and self.reference_feature != "polar":
             raise ValueError("polar_png_stretch applies to the 'polar' reference only")
         if self.orientation_channels and self.reference_feature != "aerial":
@@ -78,7 +87,7 @@ class PairInputOptions:
 
     @property
     def random(self) -> bool:
-        return self.aerial_crop_rotate or self.ground_shift
+        return self.aerial_crop_rotate or self.ground_shift or self.joint_flip
 
 
 def ground_input(ground: tf.Tensor, options: PairInputOptions, seed: tf.Tensor | None = None) -> tf.Tensor:
@@ -108,7 +117,8 @@ def reference_input(example: dict, options: PairInputOptions, seed: tf.Tensor | 
     aerial = example["aerial"]
     maps = _orientation_maps(aerial, "aerial") if options.orientation_channels else None
     if not options.aerial_crop_rotate:
-        image = resize_area(aerial, (height, width))
+        resize = resize_cubic if options.aerial_interpolation == "cubic" else resize_area
+        image = resize(aerial, (height, width))
         maps = None if maps is None else resize_area(maps, (height, width), quantize=False)
     else:
         crop, turns = draw_aerial_augmentation(seed, tf.shape(aerial)[0])
@@ -163,6 +173,13 @@ def pair_inputs(example: dict, options: PairInputOptions, seed: tf.Tensor | None
         "query": ground_input(example["ground"], options, ground_seed),
         "reference": reference_input(example, options, reference_seed),
     }
+    if options.polar_target_shape is not None:
+        inputs["polar"] = _polar(example, *options.polar_target_shape)
+    if options.joint_flip:
+        flip = tf.random.stateless_uniform([], tf.random.experimental.stateless_fold_in(tf.cast(seed, tf.int64), 3)) < 0.5
+        for key in ("query", "reference", "polar"):
+            if key in inputs:
+                inputs[key] = tf.cond(flip, lambda image=inputs[key]: tf.reverse(image, axis=[1]), lambda image=inputs[key]: image)
     inputs.update({key: example[key] for key in PASS_THROUGH if key in example})
     return inputs
 

@@ -23,6 +23,8 @@ class ModelSpec:
     preprocessing: str = ""
     # OriCNN: training inputs carry the orientation channels, augmented with the pixels.
     orientation_channels: bool = False
+    # The ImageNet backbone the original initialises from ("vgg16", "resnet34"), None: from scratch.
+    imagenet_backbone: str | None = "vgg16"
 
 
 _SAFA_STN_PREPROCESSING = (
@@ -54,6 +56,7 @@ MODELS: dict[str, ModelSpec] = {
             "as-is, aerial 750->512 INTER_AREA; batch norm uses batch statistics: embed in batches of 12"
         ),
         orientation_channels=True,
+        imagenet_backbone=None,  # OriCNN trains from scratch (spec B.7)
     ),
     "safa": ModelSpec(
         safa.build_safa, safa.GROUND_SHAPE, safa.POLAR_SHAPE, safa.DESCRIPTOR_DIM,
@@ -68,16 +71,19 @@ MODELS: dict[str, ModelSpec] = {
         safa_stn.build_safa_stn_affine, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM,
         "SAFA + affine STN (Realistic-Cross-View): aerial warped to 112x616, ResNet-34 + SA per branch, 2048-d",
         preprocessing=_SAFA_STN_PREPROCESSING,
+        imagenet_backbone="resnet34",
     ),
     "safa_stn_composed": ModelSpec(
         safa_stn.build_safa_stn_composed, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM,
         "SAFA + three stacked affine STNs with residual blocks (Realistic-Cross-View), ResNet-34 + SA, 2048-d",
         preprocessing=_SAFA_STN_PREPROCESSING,
+        imagenet_backbone="resnet34",
     ),
     "safa_stn_tps": ModelSpec(
         safa_stn.build_safa_stn_tps, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM,
         "SAFA + thin-plate-spline STN, 6x10 control points (Realistic-Cross-View), ResNet-34 + SA, 2048-d",
         preprocessing=_SAFA_STN_PREPROCESSING,
+        imagenet_backbone="resnet34",
     ),
     "crosslocate": ModelSpec(
         crosslocate.build_crosslocate, crosslocate.INPUT_SHAPE, crosslocate.INPUT_SHAPE,

@@ -52,6 +52,20 @@ def _safa() -> TrainConfig:
     )
 
 
+def _safa_stn(model: str) -> TrainConfig:
+    # Realistic-Cross-View `utils/parser.py` / `model_wrapper.py`: Adam 1e-4 with beta (0.5, 0.999),
+    # batch 32, 20 epochs, seed 10; Toker's soft-margin (alpha 10, zero diagonal; the hard-negative
+    # schedule never leaves ratio 1 within 20 epochs); L1 to the polar image with weight 1; CVUSA:
+    # aerial 256x256 and panorama 112x616 with INTER_CUBIC, joint horizontal flip; ResNet-34 from
+    # ImageNet (--init_weights; spec 4.3).
+    return TrainConfig(
+        model=model, dataset="cvusa", batch_size=32, epochs=20, learning_rate=1e-4, beta_1=0.5, seed=10,
+        include_diagonal=False, model_options={"query_shape": (112, 616), "reference_shape": (256, 256)},
+        task_options={"stn_l1_weight": 1.0, "aerial_interpolation": "cubic", "joint_flip": True},
+        output_dir=f"runs/{model}",
+    )
+
+
 def _small(recipe: TrainConfig, model_options: dict, **changes) -> TrainConfig:
     return dataclasses.replace(
         recipe, dataset="synthetic_crossview", epochs=1, model_options=model_options,
@@ -68,6 +82,7 @@ RECIPES: dict[str, TrainConfig] = {
     "safa": _safa(),
     # SAFA `train_cvact.py`: the same 25 m mask (usefulPair: squared UTM distance >= 625).
     "safa_cvact": dataclasses.replace(_safa(), dataset="cvact_polar", positive_radius=25.0),
+    **{model: _safa_stn(model) for model in ("safa_stn_affine", "safa_stn_composed", "safa_stn_tps")},
 }
 RECIPES.update({
     # CVM-Net from scratch needs the aids above and a larger step (3e-4, batch 32) to leave chance
@@ -84,6 +99,11 @@ RECIPES.update({
     # SAFA from scratch: no dropout, and 1e-4 (the original's 1e-5 assumes ImageNet VGG16); the polar
     # images are computed from the synthetic tiles at the model's size.
     "safa_small": _small(RECIPES["safa"], {**_SYNTHETIC_POLAR_SHAPES, "dropout_rate": 0.0}, learning_rate=1e-4),
+    # The STN variants at 32x128 panoramas and 64x64 tiles warped to 32x128, the original optimiser.
+    **{
+        f"{model}_small": _small(RECIPES[model], dict(_SYNTHETIC_SHAPES))
+        for model in ("safa_stn_affine", "safa_stn_composed", "safa_stn_tps")
+    },
 })
 # `make demo`: CVM-Net-I from scratch on the synthetic dataset in minutes on a 2-core CPU; see the README.
 RECIPES["demo"] = dataclasses.replace(

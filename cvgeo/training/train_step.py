@@ -12,21 +12,25 @@ def make_train_step(
     model: keras.Model,
     optimizer: keras.optimizers.Optimizer,
     loss_fn: Callable[..., Losses],
+    forward: Callable[[dict], tuple] | None = None,
 ) -> Callable[[dict], Losses]:
     """A `tf.function` that runs one optimisation step on a batch and returns what `loss_fn` returns.
 
-    `loss_fn(query_descriptors, reference_descriptors, batch)` receives the batch too, so losses can
-    use positions (the CVACT distance mask) or other inputs (an STN's polar target) without a second
-    step function. It returns the loss, or named losses whose "loss" entry is minimised.
+    `forward(batch)` gives the model outputs the loss needs (default: the query and reference
+    descriptors of `model((batch["query"], batch["reference"]), training=True)`; an STN model also
+    gives its warped aerial). `loss_fn(*outputs, batch)` receives the batch too, so losses can use
+    positions (the CVACT distance mask) or other inputs (the polar target). It returns the loss, or
+    named losses whose "loss" entry is minimised.
     """
+    if forward is None:
+        forward = lambda batch: model((batch["query"], batch["reference"]), training=True)  # noqa: E731
     variables = model.trainable_variables
     optimizer.build(variables)
 
     @tf.function(reduce_retracing=True)
     def train_step(batch: dict) -> Losses:
         with tf.GradientTape() as tape:
-            query, reference = model((batch["query"], batch["reference"]), training=True)
-            losses = loss_fn(query, reference, batch)
+            losses = loss_fn(*forward(batch), batch)
             total = losses["loss"] if isinstance(losses, dict) else losses
         gradients = tape.gradient(total, variables)
         optimizer.apply_gradients(zip(gradients, variables))
