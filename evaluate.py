@@ -41,7 +41,7 @@ def define_flags() -> None:
 
 def describe(values):
     """Descriptors of a split from a model (model mode); TensorFlow is imported only here."""
-    from cvgeo.describe import describe_split
+    from cvgeo.inference import describe_split
     from cvgeo.evaluation import write_descriptors
 
     descriptors = describe_split(

@@ -40,7 +40,7 @@ class LocalizationIndex:
     @classmethod
     def load(cls, path: str) -> "LocalizationIndex":
         if not os.path.isfile(path):
-            raise IndexFileError(f"index file {path} does not exist; build one with `python -m cvgeo.localize build-index`")
+            raise IndexFileError(f"index file {path} does not exist; build one with `python localize.py build-index`")
         try:
             with np.load(path, allow_pickle=False) as archive:
                 arrays = {key: archive[key] for key in archive.files}

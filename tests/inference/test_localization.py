@@ -1,27 +1,18 @@
-"""Localization: index building, search and the command line's error handling."""
+"""Index building and localization: the index holds the model's reference descriptors, answers rank them."""
 
-import json
-import os
-import subprocess
-import sys
-
-import cv2
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from cvgeo.localization_index import IndexFileError, LocalizationIndex
-from cvgeo.localize import build_index, format_answers, localize, read_query_images
+from cvgeo.inference import LocalizationIndex, build_index, format_answers, localize
 from cvgeo.models import build
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = dict(query_shape=(32, 128), reference_shape=(64, 64))
 
 
 @pytest.fixture(scope="module")
 def model():
-    keras_seed = 0
-    tf.keras.utils.set_random_seed(keras_seed)
+    tf.keras.utils.set_random_seed(0)
     return build("cvm_net_i", **SMALL)
 
 
@@ -57,38 +48,3 @@ def test_build_index_localize_and_round_trip(model, tmp_path):
         assert candidates[0]["x"] == float(index.xy[expected[0], 0]) and candidates[0]["id"] == f"pair{expected[0]}"
         assert candidates[0]["similarity"] == pytest.approx(similarity[row, expected[0]], abs=1e-5)
     assert "reference" in format_answers(["a.png", "b.png", "c.png"], answers)
-
-
-def test_read_query_images_is_rgb_at_model_size(tmp_path):
-    image = np.zeros((40, 160, 3), np.uint8)
-    image[..., 2] = 200  # BGR red
-    cv2.imwrite(str(tmp_path / "q.png"), image)
-    read = read_query_images([str(tmp_path / "q.png")], (32, 128))
-    assert read.shape == (1, 32, 128, 3) and read[0, 0, 0].tolist() == [200, 0, 0]
-
-
-def test_bad_index_files(tmp_path):
-    with pytest.raises(IndexFileError, match="does not exist"):
-        LocalizationIndex.load(str(tmp_path / "none.npz"))
-    np.savez(tmp_path / "bad.npz", descriptors=np.ones((2, 3)))
-    with pytest.raises(IndexFileError, match="lacks"):
-        LocalizationIndex.load(str(tmp_path / "bad.npz"))
-
-
-def _localize_cli(*args):
-    return subprocess.run([sys.executable, "-m", "cvgeo.localize", *args], capture_output=True, text=True, cwd=REPO,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, timeout=120)
-
-
-@pytest.mark.parametrize("flags,message", [
-    ([], "--index"),
-    (["--index={missing}", "img.png"], "does not exist"),
-    (["--index={index}", "{missing_image}"], "cannot read image"),
-    (["build-index"], "--output"),
-])
-def test_cli_errors_are_clear(tmp_path, flags, message):
-    LocalizationIndex(np.ones((2, 4), np.float32), metadata={"model": "cvm_net_i", "query_shape": [32, 128]}).save(
-        str(tmp_path / "i.npz"))
-    names = {"missing": tmp_path / "none.npz", "index": tmp_path / "i.npz", "missing_image": tmp_path / "no.png"}
-    done = _localize_cli(*[f.format(**names) for f in flags])
-    assert done.returncode != 0 and message in done.stderr and "Traceback" not in done.stderr, done.stderr

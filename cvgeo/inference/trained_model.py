@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from cvgeo import run_directory
+from cvgeo.inference import run_directory
 from cvgeo.errors import CvgeoError
 from cvgeo.models import CrossViewModel, build
 

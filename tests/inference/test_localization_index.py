@@ -1,0 +1,14 @@
+"""The index file: clear errors for missing and malformed files."""
+
+import numpy as np
+import pytest
+
+from cvgeo.inference import IndexFileError, LocalizationIndex
+
+
+def test_bad_index_files(tmp_path):
+    with pytest.raises(IndexFileError, match="does not exist"):
+        LocalizationIndex.load(str(tmp_path / "none.npz"))
+    np.savez(tmp_path / "bad.npz", descriptors=np.ones((2, 3)))
+    with pytest.raises(IndexFileError, match="lacks"):
+        LocalizationIndex.load(str(tmp_path / "bad.npz"))
