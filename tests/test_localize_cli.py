@@ -24,8 +24,8 @@ def _localize(*args):
     (["build-index"], "--output"),
 ])
 def test_cli_errors_are_clear(tmp_path, flags, message):
-    LocalizationIndex(np.ones((2, 4), np.float32), metadata={"model": "cvm_net_i", "query_shape": [32, 128]}).save(
-        str(tmp_path / "i.npz"))
+    config = {"family": "cvm_net_i", "options": {}, "query_shape": [32, 128], "reference_shape": [64, 64]}
+    LocalizationIndex(np.ones((2, 4), np.float32), config).save(str(tmp_path / "i.npz"))
     names = {"missing": tmp_path / "none.npz", "index": tmp_path / "i.npz", "missing_image": tmp_path / "no.png"}
     done = _localize(*[f.format(**names) for f in flags])
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr

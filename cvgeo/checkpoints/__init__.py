@@ -8,6 +8,7 @@ from cvgeo.checkpoints.convert import convert
 from cvgeo.checkpoints.errors import CheckpointMismatchError, CheckpointPathError, WeightsFileError
 from cvgeo.checkpoints.imagenet import load_imagenet_vgg16
 from cvgeo.checkpoints.loader import LoadReport, load
+from cvgeo.checkpoints.manifest import read_manifest
 from cvgeo.checkpoints.native import save_weights
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "convert",
     "load",
     "load_imagenet_vgg16",
+    "read_manifest",
     "save_weights",
     "WeightsFileError",
 ]

@@ -26,7 +26,7 @@ def build_index(
     Args:
       coordinates: the feature holding planar positions in metres, copied to the index's `xy`.
       batch_size: images per forward pass; the model's `embed_batch_size` when None.
-      metadata: recorded in the index next to the model's name, sizes and descriptor length.
+      metadata: where the references come from (dataset, split, checkpoint), kept in the index.
     """
     options = PairInputOptions(model.query_shape, model.reference_shape, model_spec(model.name).reference_feature)
     batch_size = batch_size or model.embed_batch_size
@@ -51,11 +51,9 @@ def build_index(
     if not descriptors:
         raise CvgeoError("the split has no examples: nothing to index")
     return LocalizationIndex(
-        descriptors=np.concatenate(descriptors), xy=np.concatenate(positions) if positions else None,
-        ids=np.concatenate(ids) if ids else None,
-        metadata={"model": model.name, "query_shape": list(model.query_shape),
-                  "reference_shape": list(model.reference_shape), "descriptor_dim": model.descriptor_dim,
-                  **(metadata or {})},
+        descriptors=np.concatenate(descriptors), model_config=model.get_config(),
+        xy=np.concatenate(positions) if positions else None, ids=np.concatenate(ids) if ids else None,
+        metadata=dict(metadata or {}),
     )
 
 
@@ -82,5 +80,4 @@ def index_split(
     split = split or spec.eval_split
     examples = load_split(dataset, split, data_dir=data_dir or config.get("data_dir"), tfds_dir=config.get("tfds_dir"))
     return build_index(network, examples, coordinates=spec.coordinates, batch_size=batch_size, progress=progress,
-                       metadata={"model_options": config.get("model_options", {}), "dataset": dataset,
-                                 "split": split, "checkpoint": checkpoint or run_dir})
+                       metadata={"dataset": dataset, "split": split, "checkpoint": checkpoint or run_dir})

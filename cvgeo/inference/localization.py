@@ -49,20 +49,18 @@ def localize_files(
 ) -> list[list[dict]]:
     """`localize` for image files against the index file `index_path`.
 
-    The network is the index's (its name and options) unless `run_dir`, or `model` with
-    `checkpoint`, name another one. The index and the images are read before the network is built,
-    so a bad path fails in a moment.
+    The network is the index's (its `model_config`); its weights come from `checkpoint`, else the
+    newest checkpoint of `run_dir`. `model`, if given, must be the index's network. The index and the
+    images are read before the network is built, so a bad path fails in a moment.
     """
     if not image_paths:
         raise CvgeoError("no query image given: pass one or more image files")
     index = LocalizationIndex.load(index_path)
-    shape = tuple(index.metadata.get("query_shape", ()))
-    images = read_query_images(image_paths, shape) if len(shape) == 2 else None
-    options = {k: tuple(v) if isinstance(v, list) else v for k, v in index.metadata.get("model_options", {}).items()}
-    name = model or (None if run_dir else index.metadata.get("model"))
-    network, _ = load_trained_model(run_dir=run_dir, checkpoint=checkpoint, model=name, model_options=options)
-    if images is None or images.shape[1:3] != network.query_shape:
-        images = read_query_images(image_paths, network.query_shape)
+    family = index.model_config.get("family")
+    if model and model != family:
+        raise CvgeoError(f"index {index_path} was built with {family}, so --model={model} cannot embed its queries")
+    images = read_query_images(image_paths, tuple(index.model_config["query_shape"]))
+    network, _ = load_trained_model(run_dir=run_dir, checkpoint=checkpoint, model_config=index.model_config)
     return localize(network, index, images, top_k)
 
 

@@ -49,6 +49,13 @@ def require_config(run_dir: str) -> dict:
     return json.loads(text)
 
 
+def model_config(run_config: dict) -> dict:
+    """The model config (`cvgeo.models.from_config` form) of a run, from its config.json's model and options."""
+    options = dict(run_config.get("model_options", {}))
+    shapes = {key: options.pop(key) for key in ("query_shape", "reference_shape") if key in options}
+    return {"family": run_config["model"], "options": options, **shapes}
+
+
 def latest_checkpoint(run_dir: str) -> str | None:
     """Prefix of the run's newest training checkpoint (e.g. `run/checkpoints/ckpt-3`), if any."""
     return tf.train.latest_checkpoint(checkpoint_dir(run_dir))

@@ -1,44 +1,52 @@
-"""A network with trained weights, from a training run folder or a checkpoint file."""
+"""A network with trained weights, from a training run folder, a converted weights file or a checkpoint."""
 
-import tensorflow as tf
-
+from cvgeo.checkpoints import load, read_manifest
 from cvgeo.inference import run_directory
-from cvgeo.errors import CvgeoError
-from cvgeo.models import CrossViewModel, build
+from cvgeo.models import CrossViewModel, from_config
 
 
 def load_trained_model(
-    *, run_dir: str | None = None, checkpoint: str | None = None, model: str | None = None,
-    model_options: dict | None = None,
+    *,
+    run_dir: str | None = None,
+    checkpoint: str | None = None,
+    model: str | None = None,
+    model_config: dict | None = None,
 ) -> tuple[CrossViewModel, dict]:
     """The network and the run configuration it came from ({} without a run).
 
-    With `run_dir` (a folder written by train.py) the model name, its options (input sizes) and the
-    newest checkpoint come from the run; `checkpoint` (TF1 or native, read by cvgeo.checkpoints) and
-    `model` override them. Without a run both `model` and `checkpoint` are needed.
+    Which network: `model_config` (a `get_config()` dict, e.g. a localization index's); else `model`
+    (a registry name, with the run's options when the run trained that model); else the manifest
+    beside a converted `.weights.h5` `checkpoint`; else the run in `run_dir`. Which weights:
+    `checkpoint` (TF1, native or cvgeo training checkpoint, read by `cvgeo.checkpoints.load`), else the
+    run's newest checkpoint. The run folder is read only when one of the two needs it.
+
+    Raises:
+      RunDirectoryError: no network or no weights can be found; the message says what to pass.
     """
-    config = run_directory.require_config(run_dir) if run_dir and not (model and checkpoint) else {}
-    name = model or config.get("model")
-    if not name or not (checkpoint or run_dir):
-        raise run_directory.RunDirectoryError(
-            "no trained model given: pass --model and --checkpoint, or the --run_dir of a training run"
-        )
-    options = dict(config.get("model_options", {})) if name == config.get("model") else {}
-    options.update(model_options or {})
-    network = build(name, **{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()})
-    if checkpoint:
-        try:
-            from cvgeo.checkpoints import load
-        except ImportError:
-            raise CvgeoError(
-                "this cvgeo has no checkpoint reader (cvgeo.checkpoints.load); use --run_dir with a training run"
-            ) from None
-        load(network, checkpoint)
-    else:
-        latest = run_directory.latest_checkpoint(run_dir)
-        if latest is None:
+    manifest = read_manifest(checkpoint) if checkpoint and not (model_config or model) else None
+    knows_network = bool(model_config or model or manifest)
+    run_config = {}
+    if checkpoint is None or not knows_network:
+        if not run_dir:
+            raise run_directory.RunDirectoryError(
+                "no trained model given: pass --run_dir of a training run, a converted .weights.h5 --checkpoint "
+                "with its manifest, or --model with --checkpoint"
+            )
+        run_config = run_directory.require_config(run_dir)
+    if model_config is None:
+        if model:
+            same = run_config.get("model") == model
+            model_config = {**run_directory.model_config(run_config), "family": model} if same else {"family": model}
+        elif manifest:
+            model_config = manifest["model_config"]
+        else:
+            model_config = run_directory.model_config(run_config)
+    if checkpoint is None:
+        checkpoint = run_directory.latest_checkpoint(run_dir)
+        if checkpoint is None:
             raise run_directory.RunDirectoryError(
                 f"no checkpoint in {run_directory.checkpoint_dir(run_dir)}; train first or pass --checkpoint"
             )
-        tf.train.Checkpoint(model=network).restore(latest).expect_partial()
-    return network, {**config, "model": name, "model_options": options}
+    network = from_config(model_config)
+    load(network, checkpoint)
+    return network, {**run_config, "model": network.name, "model_config": network.get_config()}

@@ -29,7 +29,7 @@ def _examples(count=6):
 def test_build_index_localize_and_round_trip(model, tmp_path):
     index = build_index(model, _examples(), coordinates="xy", batch_size=4, progress=False)
     assert index.descriptors.shape == (6, 4096) and index.xy.shape == (6, 2)
-    assert index.metadata["model"] == "cvm_net_i" and index.metadata["query_shape"] == [32, 128]
+    assert index.model_config == model.get_config() and index.model_config["query_shape"] == [32, 128]
     # The index holds exactly the descriptors the model gives the reference images.
     aerial = np.stack([e["aerial"].numpy() for e in _examples()])
     np.testing.assert_allclose(index.descriptors, model.embed_reference(aerial), atol=1e-5)
@@ -37,7 +37,7 @@ def test_build_index_localize_and_round_trip(model, tmp_path):
     index.save(str(tmp_path / "index.npz"))
     loaded = LocalizationIndex.load(str(tmp_path / "index.npz"))
     np.testing.assert_array_equal(loaded.descriptors, index.descriptors)
-    assert loaded.ids.tolist()[2] == "pair2" and loaded.metadata == index.metadata
+    assert loaded.ids.tolist()[2] == "pair2" and loaded.model_config == index.model_config
 
     queries = np.stack([e["ground"].numpy() for e in _examples()])[:3]
     answers = localize(model, loaded, queries, k=4)
