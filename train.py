@@ -13,7 +13,7 @@ FLAGS = flags.FLAGS
 
 def define_flags() -> None:
     """Every flag of train.py; all optional (unset flags keep the recipe's value)."""
-    from cvgeo.data import DATASETS
+    from cvgeo.registry_names import DATASET_NAMES as DATASETS
     from cvgeo.models import MODELS
     from cvgeo.training.config import RECIPES
 

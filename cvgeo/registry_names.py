@@ -1,0 +1,51 @@
+"""The names cvgeo's registries accept, importable without TensorFlow.
+
+The command lines list them in `--help` and check flag values against them before TensorFlow is
+imported, so a typo costs a second, not the several seconds TensorFlow takes to start. The registries
+themselves stay the truth: `cvgeo.models.MODELS`, `cvgeo.data.dataset_specs()` (read from the TFDS
+builders) and `cvgeo.training.RECIPES`; `tests/test_registry_names.py` fails when a list here
+disagrees with its registry.
+"""
+
+from collections.abc import Iterable
+
+from cvgeo.errors import CvgeoError
+
+MODEL_NAMES = ("cvm_net_i", "cvm_net_ii", "ori_cnn", "safa", "crosslocate")
+
+DATASET_NAMES = (
+    "synthetic_crossview",
+    "synthetic_crossview_random_heading",
+    "synthetic_crossview_tiny",
+    "cvusa",
+    "cvusa_polar",
+    "cvusa_polar_toker",
+    "cvact",
+    "cvact_polar",
+    "cvact_test",
+    "cvact_test_polar",
+    "vigor_same_area",
+    "vigor_cross_area",
+    "vigor_same_area_corrected",
+    "vigor_cross_area_corrected",
+    "vo_hays",
+    "crosslocate_sparse_segments",
+    "crosslocate_sparse_silhouettes",
+    "crosslocate_sparse_depth",
+    "crosslocate_sparse_original_to_segments",
+    "crosslocate_sparse_original_to_silhouettes",
+    "crosslocate_sparse_original_to_depth",
+    "crosslocate_uniform_photos_to_segments",
+    "crosslocate_uniform_photos_to_segments_compact",
+    "crosslocate_uniform_photos_to_silhouettes_compact",
+    "crosslocate_uniform_photos_to_depth_compact",
+)
+
+RECIPE_NAMES = ("default", "cvm_net_i", "cvm_net_ii", "demo")
+
+
+def require_name(flag: str, value: str, names: Iterable[str], kind: str) -> None:
+    """Raises CvgeoError naming `--flag`, the value and every valid name unless `value` is one of `names`."""
+    names = sorted(names)
+    if value not in names:
+        raise CvgeoError(f"unknown --{flag}={value!r}; available {kind}: {', '.join(names)}")
