@@ -1,15 +1,11 @@
 """The names cvgeo's registries accept, importable without TensorFlow.
 
 The command lines list them in `--help` and check flag values against them before TensorFlow is
-imported, so a typo costs a second, not the several seconds TensorFlow takes to start. The registries
+imported (`cvgeo.command_line`), so a typo costs a second, not the seconds TensorFlow takes to start. The registries
 themselves stay the truth: `cvgeo.models.MODELS`, `cvgeo.data.dataset_specs()` (read from the TFDS
 builders) and `cvgeo.training.RECIPES`; `tests/test_registry_names.py` fails when a list here
 disagrees with its registry.
 """
-
-from collections.abc import Iterable
-
-from cvgeo.errors import CvgeoError
 
 MODEL_NAMES = ("cvm_net_i", "cvm_net_ii", "ori_cnn", "safa", "crosslocate")
 
@@ -43,9 +39,3 @@ DATASET_NAMES = (
 
 RECIPE_NAMES = ("default", "cvm_net_i", "cvm_net_ii", "demo")
 
-
-def require_name(flag: str, value: str, names: Iterable[str], kind: str) -> None:
-    """Raises CvgeoError naming `--flag`, the value and every valid name unless `value` is one of `names`."""
-    names = sorted(names)
-    if value not in names:
-        raise CvgeoError(f"unknown --{flag}={value!r}; available {kind}: {', '.join(names)}")

@@ -87,6 +87,15 @@ RULES = (
          forbidden=("cvgeo.models", "cvgeo.training", "cvgeo.inference", "cvgeo.evaluation", "cvgeo.checkpoints",
                     "cvgeo.losses", "cvgeo.mining", "cvgeo.plotting"),
          lazy_only=("tfds_builders",)),
+    # What the command lines use before TensorFlow starts (cvgeo.command_line) must not import it.
+    Rule("cvgeo.registry_names", "registry names are read without TensorFlow: stdlib only", allowed=("<stdlib>",)),
+    Rule("cvgeo.command_line", "command-line start-up: TensorFlow only inside start_tensorflow",
+         allowed=("<stdlib>", "absl", "tensorflow", "cvgeo.errors", "cvgeo.registry_names"), lazy_only=("tensorflow",)),
+    *(Rule(module, "checked by the command lines before TensorFlow starts: no TensorFlow at import",
+           allowed=("<stdlib>", "numpy", "cv2", "tensorflow", "cvgeo.errors", "cvgeo.atomic_files"),
+           lazy_only=("tensorflow",))
+      for module in ("cvgeo.inference.run_directory", "cvgeo.inference.localization_index",
+                     "cvgeo.inference.query_images")),
     Rule("tfds_builders", "tfds_builders -> cvgeo.geometry only, within cvgeo",
          forbidden=("cvgeo",), exempt=("cvgeo.geometry",)),
     # Beyond tensorflow_datasets, numpy and cv2, the real-dataset builders need TF image ops, absl
@@ -186,6 +195,13 @@ def test_errors_module_is_a_leaf():
     imports = collect_imports(path.read_text(encoding="utf-8"), "cvgeo.errors", False)
     cvgeo_imports = [f"line {i.line}: {i.module}" for i in imports if _matches(i.module, "cvgeo")]
     assert not cvgeo_imports, f"cvgeo/errors.py must import nothing from cvgeo: {cvgeo_imports}"
+
+
+def test_inference_package_root_imports_nothing():
+    # The command lines import cvgeo.inference.run_directory before TensorFlow starts; were
+    # cvgeo/inference/__init__.py to import its modules, that would start TensorFlow.
+    path = ROOT / "cvgeo" / "inference" / "__init__.py"
+    assert not collect_imports(path.read_text(encoding="utf-8"), "cvgeo.inference", True)
 
 
 def test_package_root_imports_no_subpackage():

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from cvgeo.inference import LocalizationIndex
+from cvgeo.inference.localization_index import LocalizationIndex
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

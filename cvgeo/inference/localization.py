@@ -7,8 +7,6 @@ import numpy as np
 from cvgeo.errors import CvgeoError
 from cvgeo.evaluation import search
 from cvgeo.inference.localization_index import LocalizationIndex
-from cvgeo.inference.query_images import read_query_images
-from cvgeo.inference.trained_model import load_trained_model
 from cvgeo.models import CrossViewModel
 
 
@@ -36,32 +34,6 @@ def localize(model: CrossViewModel, index: LocalizationIndex, images: np.ndarray
             candidates.append(candidate)
         answers.append(candidates)
     return answers
-
-
-def localize_files(
-    index_path: str,
-    image_paths: Sequence[str],
-    *,
-    run_dir: str | None = None,
-    checkpoint: str | None = None,
-    model: str | None = None,
-    top_k: int = 5,
-) -> list[list[dict]]:
-    """`localize` for image files against the index file `index_path`.
-
-    The network is the index's (its `model_config`); its weights come from `checkpoint`, else the
-    newest checkpoint of `run_dir`. `model`, if given, must be the index's network. The index and the
-    images are read before the network is built, so a bad path fails in a moment.
-    """
-    if not image_paths:
-        raise CvgeoError("no query image given: pass one or more image files")
-    index = LocalizationIndex.load(index_path)
-    family = index.model_config.get("family")
-    if model and model != family:
-        raise CvgeoError(f"index {index_path} was built with {family}, so --model={model} cannot embed its queries")
-    images = read_query_images(image_paths, tuple(index.model_config["query_shape"]))
-    network, _ = load_trained_model(run_dir=run_dir, checkpoint=checkpoint, model_config=index.model_config)
-    return localize(network, index, images, top_k)
 
 
 def format_answers(paths: Sequence[str], answers: list[list[dict]]) -> str:

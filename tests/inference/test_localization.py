@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from cvgeo.inference import LocalizationIndex, build_index, format_answers, localize
+from cvgeo.inference.index_building import build_index
+from cvgeo.inference.localization import format_answers, localize
+from cvgeo.inference.localization_index import LocalizationIndex
 from cvgeo.models import build
 
 SMALL = dict(query_shape=(32, 128), reference_shape=(64, 64))

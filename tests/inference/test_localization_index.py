@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cvgeo.inference import IndexFileError, LocalizationIndex
+from cvgeo.inference.localization_index import IndexFileError, LocalizationIndex
 
 
 def test_bad_index_files(tmp_path):

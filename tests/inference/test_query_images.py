@@ -1,7 +1,7 @@
 import cv2
 import numpy as np
 
-from cvgeo.inference import read_query_images
+from cvgeo.inference.query_images import read_query_images
 
 
 def test_read_query_images_is_rgb_at_model_size(tmp_path):

@@ -8,7 +8,8 @@ import pytest
 import tensorflow as tf
 
 from cvgeo.checkpoints import convert
-from cvgeo.inference import RunDirectoryError, load_trained_model
+from cvgeo.inference.run_directory import RunDirectoryError
+from cvgeo.inference.trained_model import load_trained_model
 from cvgeo.models import build
 
 OPTIONS = dict(query_shape=(32, 32), reference_shape=(40, 40), two_branch=True)
