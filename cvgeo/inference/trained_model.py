@@ -35,8 +35,8 @@ def load_trained_model(
         run_config = run_directory.require_config(run_dir)
     if model_config is None:
         if model:
-            same = run_config.get("model") == model
-            model_config = {**run_directory.model_config(run_config), "family": model} if same else {"family": model}
+            trained_here = run_config.get("model") == model
+            model_config = run_directory.model_config(run_config) if trained_here else {"family": model}
         elif manifest:
             model_config = manifest["model_config"]
         else:
@@ -49,4 +49,4 @@ def load_trained_model(
             )
     network = from_config(model_config)
     load(network, checkpoint)
-    return network, {**run_config, "model": network.name, "model_config": network.get_config()}
+    return network, run_config
