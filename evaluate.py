@@ -10,15 +10,20 @@ import sys
 
 from absl import app, flags
 
+from cvgeo import command_line
+from cvgeo.errors import CvgeoError
+from cvgeo.evaluation.exact_search import BACKENDS
+from cvgeo.evaluation.protocols import PROTOCOLS
+from cvgeo.evaluation.recall import TOP_PERCENT_RULES
+from cvgeo.inference import run_directory
+from cvgeo.registry_names import DATASET_NAMES, MODEL_NAMES
+
+PROGRAM = "evaluate.py"
 FLAGS = flags.FLAGS
 
 
 def define_flags() -> None:
     """Every flag of evaluate.py; all optional."""
-    from cvgeo.evaluation.exact_search import BACKENDS
-    from cvgeo.evaluation.protocols import PROTOCOLS
-    from cvgeo.evaluation.recall import TOP_PERCENT_RULES
-
     flags.DEFINE_string("descriptors", None, "Evaluate this descriptor file (.npz or OriCNN .mat) instead of a model.")
     flags.DEFINE_enum("protocol", "cvusa", list(PROTOCOLS), "Evaluation protocol.")
     flags.DEFINE_enum("top_percent_rule", "cvm", list(TOP_PERCENT_RULES),
@@ -30,19 +35,32 @@ def define_flags() -> None:
     flags.DEFINE_enum("backend", "auto", list(BACKENDS), "Search backend (auto: TensorFlow on a GPU, else numpy).")
     flags.DEFINE_integer("block_mb", 256, "Memory for one block of similarities, in MiB.")
     flags.DEFINE_string("run_dir", "runs/default", "Training run to evaluate (model mode).")
-    flags.DEFINE_string("checkpoint", None, "Checkpoint to load (TF1 or native); default: the run's newest.")
-    flags.DEFINE_string("model", None, "Network name when evaluating a checkpoint without a run.")
-    flags.DEFINE_string("dataset", None, "Dataset (default: the run's, else synthetic_crossview).")
+    flags.DEFINE_string("checkpoint", None, "Checkpoint to load (TF1, native .weights.h5 or a training checkpoint); "
+                        "default: the run's newest.")
+    flags.DEFINE_string("model", None, f"Network of a --checkpoint without a run or manifest, one of: "
+                        f"{', '.join(MODEL_NAMES)}.")
+    flags.DEFINE_string("dataset", None, f"Dataset (default: the run's, else synthetic_crossview), one of: "
+                        f"{', '.join(DATASET_NAMES)}.")
     flags.DEFINE_string("split", "test", "Dataset split to describe.")
     flags.DEFINE_string("data_dir", None, "Folder holding a manually downloaded dataset.")
     flags.DEFINE_integer("batch_size", None, "Images per forward pass when describing.")
     flags.DEFINE_string("save_descriptors", None, "Also save the descriptors of model mode to this .npz.")
+    command_line.require_one_of("model", MODEL_NAMES, "models")
+    command_line.require_one_of("dataset", DATASET_NAMES, "datasets", config_suffix=True)
+    command_line.require_at_least("batch_size", 1)
+    command_line.require_at_least("block_mb", 1)
 
 
 def describe(values):
-    """Descriptors of a split from a model (model mode); TensorFlow is imported only here."""
-    from cvgeo.describe import describe_split
+    """Descriptors of a split from a model (model mode): the only mode that starts TensorFlow.
+
+    The run folder is checked first, so a wrong --run_dir is reported before TensorFlow starts.
+    """
+    if not values.checkpoint:
+        run_directory.require_config(values.run_dir)
+    command_line.start_tensorflow(command_line.requested_verbosity(values))
     from cvgeo.evaluation import write_descriptors
+    from cvgeo.inference.split_descriptors import describe_split
 
     descriptors = describe_split(
         run_dir=values.run_dir, checkpoint=values.checkpoint, model=values.model, dataset=values.dataset,
@@ -68,6 +86,8 @@ def run(values) -> dict:
     from cvgeo.evaluation.metrics_file import metrics_table, write_metrics
 
     descriptors = read_descriptors(values.descriptors) if values.descriptors else describe(values)
+    if values.backend == "tensorflow":
+        command_line.start_tensorflow(command_line.requested_verbosity(values))
     result = evaluate_descriptors(
         descriptors, values.protocol, top_percent_rule=values.top_percent_rule, seed=values.seed,
         top_k=10 if values.plots else 0,
@@ -89,18 +109,16 @@ def run(values) -> dict:
 
 def main(argv) -> int:
     if len(argv) > 1:
-        print(f"evaluate.py: unexpected arguments {argv[1:]}; every option is a --flag", file=sys.stderr)
-        return 2
-    from cvgeo.errors import CvgeoError
-
+        print(f"{PROGRAM}: unexpected arguments {argv[1:]}; every option is a --flag", file=sys.stderr)
+        return command_line.USAGE_ERROR_EXIT
     try:
         run(FLAGS)
     except CvgeoError as error:
-        print(f"evaluate.py: {error}", file=sys.stderr)
-        return 2
+        print(f"{PROGRAM}: {error}", file=sys.stderr)
+        return command_line.USAGE_ERROR_EXIT
     return 0
 
 
 if __name__ == "__main__":
     define_flags()
-    app.run(lambda argv: sys.exit(main(argv)))
+    app.run(lambda argv: sys.exit(main(argv)), flags_parser=command_line.flags_parser(PROGRAM))

@@ -8,14 +8,14 @@ import sys
 
 from absl import app, flags
 
+from cvgeo import command_line
+
 FLAGS = flags.FLAGS
 
 
 def define_flags() -> None:
     """Every flag of train.py; all optional (unset flags keep the recipe's value)."""
-    from cvgeo.data import DATASETS
-    from cvgeo.models import MODELS
-    from cvgeo.training.recipes import RECIPES
+    from cvgeo.registry_names import DATASET_NAMES as DATASETS, MODEL_NAMES as MODELS, RECIPE_NAMES as RECIPES
 
     flags.DEFINE_string("recipe", None, f"Starting configuration, one of: {', '.join(RECIPES)}. Default: "
                         "the model's original recipe on real datasets (<model>_cvact on CVACT), <model>_small "
@@ -36,6 +36,11 @@ def define_flags() -> None:
     for branch, what in (("query", "ground panorama"), ("reference", "aerial image")):
         flags.DEFINE_integer(f"{branch}_height", None, f"Model input height of the {what}.")
         flags.DEFINE_integer(f"{branch}_width", None, f"Model input width of the {what}.")
+    # Checked when the flags are parsed, before TensorFlow starts.
+    command_line.require_one_of("recipe", RECIPES, "recipes")
+    command_line.require_one_of("model", MODELS, "models")
+    command_line.require_one_of("dataset", DATASETS, "datasets", config_suffix=True)
+    command_line.require_at_least("batch_size", 2, "in-batch negatives")
 
 
 def resolve_config(values):
@@ -80,6 +85,7 @@ def main(argv) -> int:
     from cvgeo.errors import CvgeoError
 
     try:
+        command_line.start_tensorflow(command_line.requested_verbosity(FLAGS))
         config = resolve_config(FLAGS)
         from cvgeo.training import train, validation
 
@@ -93,4 +99,4 @@ def main(argv) -> int:
 
 if __name__ == "__main__":
     define_flags()
-    app.run(lambda argv: sys.exit(main(argv)))
+    app.run(lambda argv: sys.exit(main(argv)), flags_parser=command_line.flags_parser("train.py"))

@@ -60,7 +60,7 @@ def _matches(name: str, pattern: str) -> bool:
     return name == pattern or name.startswith(pattern + ".")
 
 
-_EVERY_LAYER_ABOVE_MODELS = ("cvgeo.training", "cvgeo.data", "cvgeo.evaluation", "cvgeo.checkpoints")
+_EVERY_LAYER_ABOVE_MODELS = ("cvgeo.training", "cvgeo.inference", "cvgeo.data", "cvgeo.evaluation", "cvgeo.checkpoints")
 
 # cvgeo.errors (the CvgeoError root) imports nothing, so the packages whose cvgeo imports are
 # otherwise restricted to geometry may still raise cvgeo's errors; `test_errors_module_is_a_leaf`
@@ -69,7 +69,8 @@ RULES = (
     Rule("cvgeo.geometry", "geometry is a leaf: tensorflow, numpy, scipy, pyproj and the stdlib only",
          allowed=("<stdlib>", "tensorflow", "numpy", "scipy", "pyproj", "cvgeo.geometry")),
     Rule("cvgeo.evaluation", "evaluation receives descriptors: no models, training, checkpoints, data, plotting",
-         forbidden=("cvgeo.models", "cvgeo.training", "cvgeo.checkpoints", "cvgeo.data", "cvgeo.plotting")),
+         forbidden=("cvgeo.models", "cvgeo.training", "cvgeo.inference", "cvgeo.checkpoints", "cvgeo.data",
+                    "cvgeo.plotting")),
     Rule("cvgeo.models", "models -> layers, geometry only: no training, data, evaluation, checkpoints",
          forbidden=_EVERY_LAYER_ABOVE_MODELS),
     Rule("cvgeo.layers", "layers -> geometry only: no models, training, data, evaluation, checkpoints",
@@ -78,12 +79,23 @@ RULES = (
          forbidden=("cvgeo",), exempt=("cvgeo.losses", "cvgeo.geometry", "cvgeo.errors")),
     Rule("cvgeo.mining", "mining -> geometry only (within cvgeo)",
          forbidden=("cvgeo",), exempt=("cvgeo.mining", "cvgeo.geometry", "cvgeo.errors")),
-    Rule("cvgeo.checkpoints", "checkpoints -> models, never training, data or evaluation",
-         forbidden=("cvgeo.training", "cvgeo.data", "cvgeo.evaluation")),
+    Rule("cvgeo.checkpoints", "checkpoints -> models, never training, inference, data or evaluation",
+         forbidden=("cvgeo.training", "cvgeo.inference", "cvgeo.data", "cvgeo.evaluation")),
+    Rule("cvgeo.inference", "inference -> models, checkpoints, data, evaluation, geometry; never training",
+         forbidden=("cvgeo.training", "cvgeo.losses", "cvgeo.mining", "cvgeo.plotting")),
     Rule("cvgeo.data", "data -> geometry; tfds_builders only lazily, to register builders",
-         forbidden=("cvgeo.models", "cvgeo.training", "cvgeo.evaluation", "cvgeo.checkpoints",
+         forbidden=("cvgeo.models", "cvgeo.training", "cvgeo.inference", "cvgeo.evaluation", "cvgeo.checkpoints",
                     "cvgeo.losses", "cvgeo.mining", "cvgeo.plotting"),
          lazy_only=("tfds_builders",)),
+    # What the command lines use before TensorFlow starts (cvgeo.command_line) must not import it.
+    Rule("cvgeo.registry_names", "registry names are read without TensorFlow: stdlib only", allowed=("<stdlib>",)),
+    Rule("cvgeo.command_line", "command-line start-up: TensorFlow only inside start_tensorflow",
+         allowed=("<stdlib>", "absl", "tensorflow", "cvgeo.errors", "cvgeo.registry_names"), lazy_only=("tensorflow",)),
+    *(Rule(module, "checked by the command lines before TensorFlow starts: no TensorFlow at import",
+           allowed=("<stdlib>", "numpy", "cv2", "tensorflow", "cvgeo.errors", "cvgeo.atomic_files"),
+           lazy_only=("tensorflow",))
+      for module in ("cvgeo.inference.run_directory", "cvgeo.inference.localization_index",
+                     "cvgeo.inference.query_images")),
     Rule("tfds_builders", "tfds_builders -> cvgeo.geometry only, within cvgeo",
          forbidden=("cvgeo",), exempt=("cvgeo.geometry",)),
     # Beyond tensorflow_datasets, numpy and cv2, the real-dataset builders need TF image ops, absl
@@ -169,7 +181,7 @@ def violations_in(path: Path) -> list[str]:
 
 def test_sources_are_found():
     modules = {module_name(f) for f in source_files()}
-    for expected in ("cvgeo.geometry", "cvgeo.models.registry", "cvgeo.evaluation", "tfds_builders"):
+    for expected in ("cvgeo.geometry", "cvgeo.models.registry", "cvgeo.evaluation", "cvgeo.inference", "tfds_builders"):
         assert expected in modules, f"{expected} not among the scanned sources; is ROOT right?"
 
 
@@ -183,6 +195,13 @@ def test_errors_module_is_a_leaf():
     imports = collect_imports(path.read_text(encoding="utf-8"), "cvgeo.errors", False)
     cvgeo_imports = [f"line {i.line}: {i.module}" for i in imports if _matches(i.module, "cvgeo")]
     assert not cvgeo_imports, f"cvgeo/errors.py must import nothing from cvgeo: {cvgeo_imports}"
+
+
+def test_inference_package_root_imports_nothing():
+    # The command lines import cvgeo.inference.run_directory before TensorFlow starts; were
+    # cvgeo/inference/__init__.py to import its modules, that would start TensorFlow.
+    path = ROOT / "cvgeo" / "inference" / "__init__.py"
+    assert not collect_imports(path.read_text(encoding="utf-8"), "cvgeo.inference", True)
 
 
 def test_package_root_imports_no_subpackage():
@@ -207,6 +226,8 @@ def test_package_root_imports_no_subpackage():
         ("cvgeo.losses.triplet", False, "import tensorflow\nfrom cvgeo.geometry import geodesy\n"
          "from cvgeo.losses import soft_margin_triplet\nfrom cvgeo import errors\n", []),
         ("cvgeo.losses.triplet", False, "from cvgeo.layers import netvlad\n", ["imports cvgeo.layers.netvlad (losses"]),
+        ("cvgeo.inference.trained_model", False, "from cvgeo.models import build\nfrom cvgeo.checkpoints import load\n"
+         "def f():\n    from cvgeo.training import trainer\n", ["imports cvgeo.training.trainer (inference"]),
         ("cvgeo.data.datasets", False, "import tfds_builders\n", ["imports tfds_builders at module level"]),
         ("cvgeo.data.datasets", False, "def load():\n    import tfds_builders\n", []),
         ("tfds_builders.x.world", False,

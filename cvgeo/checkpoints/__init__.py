@@ -9,6 +9,7 @@ from cvgeo.checkpoints.errors import CheckpointMismatchError, CheckpointPathErro
 from cvgeo.checkpoints.imagenet import load_imagenet_vgg16
 from cvgeo.checkpoints.imagenet_resnet34 import load_imagenet_resnet34
 from cvgeo.checkpoints.loader import LoadReport, load
+from cvgeo.checkpoints.manifest import read_manifest
 from cvgeo.checkpoints.native import save_weights
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "load",
     "load_imagenet_resnet34",
     "load_imagenet_vgg16",
+    "read_manifest",
     "save_weights",
     "WeightsFileError",
 ]

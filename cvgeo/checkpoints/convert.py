@@ -13,8 +13,9 @@ def convert(model_name: str, source: str | os.PathLike, destination: str | os.Pa
     """Builds `model_name`, loads `source` into it (see `load`) and writes `destination` (.weights.h5)
     and `<name>.manifest.json` beside it. Returns the manifest.
 
-    `model_options` go to the builder (e.g. query_shape=(500, 500), two_branch=True); they are part
-    of the manifest, as the weights only fit a model built with them.
+    `model_options` go to the builder (e.g. query_shape=(500, 500), two_branch=True). The manifest's
+    `model_config` (`model.get_config()`: family, every option, input shapes) rebuilds the network
+    the weights fit, with `cvgeo.models.from_config`.
     """
     destination = os.fspath(destination)
     if not destination.endswith(KERAS_WEIGHTS_SUFFIX):
@@ -24,15 +25,12 @@ def convert(model_name: str, source: str | os.PathLike, destination: str | os.Pa
     report = load(model, source)
     save_weights(model, destination)
     manifest = {
-        "model": model_name,
-        "model_options": {key: list(v) if isinstance(v, tuple) else v for key, v in model_options.items()},
+        "model_config": model.get_config(),
         "source": os.fspath(source),
         "source_format": report.format,
         "source_sha256": {os.path.basename(f): sha256_of_file(f) for f in checkpoint_files(report.source)},
         "weights_file": os.path.basename(destination),
         "weights_sha256": sha256_of_file(destination),
-        "query_shape": list(model.query_shape),
-        "reference_shape": list(model.reference_shape),
         "reference_feature": spec.reference_feature,
         "preprocessing": spec.preprocessing,
         "descriptor_dim": model.descriptor_dim,

@@ -1,12 +1,30 @@
-"""The one table of datasets cvgeo trains and evaluates on, and how to open a split of each."""
+"""The datasets cvgeo trains and evaluates on, and how to open a split of each.
 
+Every dataset is a config of one of cvgeo's TFDS builders (`tfds_builders/`): its cvgeo name is the
+builder's name for the config that is the dataset as distributed ("raw", "default", or a builder
+without configs) and `<builder>_<config>` for the others (`cvusa_polar` is `cvusa/polar`). Config
+names and the manual-download instructions (with where to request the files) are read from the
+builder classes; this module adds only cvgeo's choices per builder: the evaluation split, the
+feature holding planar positions, and which configs are reference galleries of another config
+rather than datasets of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
 import dataclasses
 from dataclasses import dataclass
+import functools
 import os
-
-import tensorflow as tf
+from typing import TYPE_CHECKING
 
 from cvgeo.errors import CvgeoError
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+# Configs that are the dataset as distributed take the builder's own name.
+PLAIN_CONFIGS = ("raw", "default")
 
 
 @dataclass(frozen=True)
@@ -18,7 +36,7 @@ class DatasetSpec:
       train_split / eval_split: default splits for training and evaluation.
       coordinates: feature holding planar positions in metres ("xy", "utm"), or None.
       manual: whether the original files must be downloaded by hand (then `data_dir` is required).
-      source: where the files come from, for error messages.
+      instructions: the builder's MANUAL_DOWNLOAD_INSTRUCTIONS (where to get the files, their layout).
     """
 
     tfds_name: str
@@ -26,88 +44,59 @@ class DatasetSpec:
     eval_split: str
     coordinates: str | None
     manual: bool
-    source: str
+    instructions: str
 
 
-# Where each manually downloaded dataset comes from (shown in error messages).
-CVUSA_SOURCE = "CVUSA, requested from its authors at https://mvrl.cse.wustl.edu/datasets/cvusa/"
-CVACT_SOURCE = "CVACT, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN"
-CVACT_TEST_SOURCE = "CVACT_test, requested from its authors by e-mail, see https://github.com/Liumouliu/OriCNN"
-VIGOR_SOURCE = "https://github.com/Jeff-Zilence/VIGOR (access by questionnaire)"
+@dataclass(frozen=True)
+class _BuilderChoices:
+    """What cvgeo decides about the configs of one builder (everything else comes from the builder)."""
 
-DATASETS: dict[str, DatasetSpec] = {
-    "synthetic_crossview": DatasetSpec(
-        "synthetic_crossview", "train", "test", "xy", manual=False,
-        source="generated procedurally by cvgeo, no download",
-    ),
-    "cvusa": DatasetSpec(
-        "cvusa/raw", "train", "test", None, manual=True,
-        source=CVUSA_SOURCE,
-    ),
-    "cvusa_polar": DatasetSpec(
-        "cvusa/polar", "train", "test", None, manual=True,
-        source=CVUSA_SOURCE,
-    ),
-    "cvusa_polar_toker": DatasetSpec(
-        "cvusa/polar_toker", "train", "test", None, manual=True,
-        source=CVUSA_SOURCE,
-    ),
-    # cvact/raw also holds `test` when ANU_data_test is present; cvact/test holds CVACT_test alone
-    # (~109 GB) and has no training split.
-    "cvact": DatasetSpec(
-        "cvact/raw", "train", "val", "utm", manual=True,
-        source=CVACT_SOURCE,
-    ),
-    "cvact_polar": DatasetSpec(
-        "cvact/polar", "train", "val", "utm", manual=True,
-        source=CVACT_SOURCE,
-    ),
-    "cvact_test": DatasetSpec(
-        "cvact/test", "train", "test", "utm", manual=True,
-        source=CVACT_TEST_SOURCE,
-    ),
-    "cvact_test_polar": DatasetSpec(
-        "cvact/test_polar", "train", "test", "utm", manual=True,
-        source=CVACT_TEST_SOURCE,
-    ),
-    # VIGOR queries; the reference gallery is "vigor/satellite", split
+    coordinates: str | None = None
+    eval_split: Callable[[object], str] = lambda config: "test"
+    is_gallery: Callable[[object], bool] = lambda config: False
+
+
+_BUILDERS: dict[str, _BuilderChoices] = {
+    "synthetic_crossview": _BuilderChoices(coordinates="xy"),
+    "cvusa": _BuilderChoices(),
+    # cvact/raw and /polar always hold train and val (CVACT_val) and hold test only when ANU_data_test
+    # is present, so they evaluate on val; cvact/test and /test_polar hold test alone.
+    "cvact": _BuilderChoices(coordinates="utm", eval_split=lambda config: "test" if "test" in config.splits else "val"),
+    # vigor/satellite is the reference gallery of the query configs, split
     # tfds_builders.vigor.vigor_dataset_builder.reference_split(area, split).
-    "vigor_same_area": DatasetSpec(
-        "vigor/same_area", "train", "test", None, manual=True,
-        source=VIGOR_SOURCE,
-    ),
-    "vigor_cross_area": DatasetSpec(
-        "vigor/cross_area", "train", "test", None, manual=True,
-        source=VIGOR_SOURCE,
-    ),
-    "vo_hays": DatasetSpec(
-        "vo_hays", "train", "test", None, manual=True,
-        source="the Vo & Hays (ECCV 2016) authors; list files as in tfds_builders/vo_hays/README.md",
-    ),
-    # CrossLocate queries; each split's database views are "<tfds_name>_database", same split.
-    **{
-        f"crosslocate_{description}": DatasetSpec(
-            f"crosslocate/{description}", "train", "test", "utm", manual=True,
-            source="http://cphoto.fit.vutbr.cz/crosslocate/",
-        )
-        for description in (
-            "sparse_segments",
-            "sparse_silhouettes",
-            "sparse_depth",
-            "sparse_original_to_segments",
-            "sparse_original_to_silhouettes",
-            "sparse_original_to_depth",
-            "uniform_photos_to_segments",
-            "uniform_photos_to_segments_compact",
-            "uniform_photos_to_silhouettes_compact",
-            "uniform_photos_to_depth_compact",
-        )
-    },
+    "vigor": _BuilderChoices(is_gallery=lambda config: config.area is None),
+    "vo_hays": _BuilderChoices(),
+    # crosslocate/<description>_database holds the database views of crosslocate/<description>.
+    "crosslocate": _BuilderChoices(coordinates="utm", is_gallery=lambda config: config.role == "database"),
 }
 
 
 class DatasetError(CvgeoError):
     """A dataset cannot be opened: unknown name, missing folder or files. The message says what to do."""
+
+
+@functools.cache
+def dataset_specs() -> dict[str, DatasetSpec]:
+    """Every dataset by cvgeo name, read from the registered TFDS builders (imports them: TensorFlow)."""
+    import tensorflow_datasets as tfds
+
+    import tfds_builders  # noqa: F401  (registers cvgeo's builders with TFDS)
+
+    specs = {}
+    for builder_name, choices in _BUILDERS.items():
+        builder = tfds.builder_cls(builder_name)
+        instructions = (builder.MANUAL_DOWNLOAD_INSTRUCTIONS or "").strip()
+        for config in builder.BUILDER_CONFIGS or [None]:
+            if config is not None and choices.is_gallery(config):
+                continue
+            plain = config is None or config.name in PLAIN_CONFIGS
+            name = builder_name if plain else f"{builder_name}_{config.name}"
+            specs[name] = DatasetSpec(
+                tfds_name=builder_name if config is None else f"{builder_name}/{config.name}",
+                train_split="train", eval_split=choices.eval_split(config), coordinates=choices.coordinates,
+                manual=bool(instructions), instructions=instructions,
+            )
+    return specs
 
 
 def dataset_spec(name: str) -> DatasetSpec:
@@ -116,10 +105,11 @@ def dataset_spec(name: str) -> DatasetSpec:
     `name` may select another TFDS config of the same builder with a suffix, e.g.
     "synthetic_crossview/tiny"; the entry then points at that config.
     """
+    specs = dataset_specs()
     base, _, config = name.partition("/")
-    if base not in DATASETS:
-        raise DatasetError(f"unknown dataset {name!r}; available datasets: {', '.join(sorted(DATASETS))}")
-    spec = DATASETS[base]
+    if base not in specs:
+        raise DatasetError(f"unknown dataset {name!r}; available datasets: {', '.join(sorted(specs))}")
+    spec = specs[base]
     if config:
         spec = dataclasses.replace(spec, tfds_name=f"{spec.tfds_name.partition('/')[0]}/{config}")
     return spec
@@ -136,7 +126,7 @@ def load_split(
     """Examples of `split` of dataset `name`, preparing the TFDS records on first use.
 
     Args:
-      name: a key of DATASETS.
+      name: a cvgeo dataset name (see `dataset_specs`).
       split: e.g. "train", "test".
       data_dir: folder holding the original files of a manually downloaded dataset.
       tfds_dir: where prepared TFDS records are kept (TFDS' default when None).
@@ -144,7 +134,6 @@ def load_split(
     """
     import tensorflow_datasets as tfds
 
-    import tfds_builders  # noqa: F401  (registers cvgeo's builders with TFDS)
     from tfds_builders.manual_layout import ManualLayoutError
 
     spec = dataset_spec(name)
@@ -159,8 +148,7 @@ def load_split(
             looked = f"--data_dir {data_dir} is not a folder" if data_dir else "no --data_dir was given"
             raise DatasetError(
                 f"dataset {name!r} is not prepared in {builder.data_dir} and {looked}: pass the folder "
-                f"holding its original files.\n{getattr(builder, 'MANUAL_DOWNLOAD_INSTRUCTIONS', '').strip()}\n"
-                f"The dataset comes from: {spec.source}"
+                f"holding its original files.\n{spec.instructions}"
             )
         download_config = tfds.download.DownloadConfig(manual_dir=data_dir)
     try:

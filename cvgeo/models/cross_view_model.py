@@ -1,12 +1,14 @@
 """The two-branch model every cvgeo network is: a query (ground) and a reference (aerial) encoder."""
 
 from collections.abc import Sequence
+import json
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 
+@keras.saving.register_keras_serializable(package="cvgeo")
 class CrossViewModel(keras.Model):
     """A functional two-input, two-output Keras model with embedding helpers.
 
@@ -22,6 +24,11 @@ class CrossViewModel(keras.Model):
       descriptor_dim: length of the descriptors.
       embed_batch_size: images per forward pass in `embed_*`. It matters for networks whose batch
         norm uses batch statistics at inference (OriCNN), where one call is one original batch.
+
+    A model made by `cvgeo.models.build` knows what it is: `get_config()` gives its family (the
+    registry name), every builder option and both input shapes as JSON-ready values, and
+    `from_config` (or `cvgeo.models.from_config`) rebuilds the same network from them, so a run
+    folder, a converted weights file or an index can store the config instead of a name and options.
     """
 
     def __init__(
@@ -45,6 +52,32 @@ class CrossViewModel(keras.Model):
         self.descriptor_dim = int(descriptor_dim)
         self.embed_batch_size = int(embed_batch_size)
         self._embed_functions: dict[str, tf.types.experimental.PolymorphicFunction] = {}
+        self._options: dict | None = None  # set by cvgeo.models.build
+
+    def _set_options(self, options: dict) -> None:
+        """Records the builder options (all of them, defaults included) that `get_config` reports."""
+        self._options = json.loads(json.dumps(options, default=str))
+
+    def get_config(self) -> dict:
+        """{"family", "options", "query_shape", "reference_shape"}: what `from_config` rebuilds the model from."""
+        if self._options is None:
+            raise ValueError(
+                f"model {self.name!r} was not made by cvgeo.models.build, so its builder options are unknown "
+                "and it has no config; build it with cvgeo.models.build(name, **options)"
+            )
+        return {
+            "family": self.name,
+            "options": json.loads(json.dumps(self._options)),
+            "query_shape": list(self.query_shape),
+            "reference_shape": list(self.reference_shape),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None) -> "CrossViewModel":
+        """The network `config` (from `get_config`) describes, freshly initialised."""
+        from cvgeo.models.registry import from_config
+
+        return from_config(config)
 
     def embed_query(self, images: np.ndarray | Sequence, batch_size: int | None = None) -> np.ndarray:
         """Descriptors [N, descriptor_dim] (float32 numpy) of ground images [N, H, W, 3] (RGB, 0..255)."""

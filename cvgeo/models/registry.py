@@ -2,10 +2,14 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+import inspect
 
 from cvgeo.errors import CvgeoError
 from cvgeo.models import crosslocate, cvm_net, ori_cnn, safa, safa_stn
 from cvgeo.models.cross_view_model import CrossViewModel
+from cvgeo.models.model_option_error import ModelOptionError
+
+SHAPE_OPTIONS = ("query_shape", "reference_shape")
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,45 @@ def model_spec(name: str) -> ModelSpec:
 def build(name: str, **options) -> CrossViewModel:
     """Builds network `name` (see MODELS) with its original defaults, overridden by `options`.
 
-    Common options: `query_shape` and `reference_shape` as (height, width).
+    Common options: `query_shape` and `reference_shape` as (height, width). The model records every
+    option, defaults included, so `model.get_config()` rebuilds it (see `from_config`).
+
+    Raises:
+      UnknownModelError: `name` is not in MODELS.
+      ModelOptionError: an option the builder does not take, or a value it rejects.
     """
-    return model_spec(name).builder(**options)
+    builder = model_spec(name).builder
+    try:
+        bound = inspect.signature(builder).bind(**options)
+    except TypeError:
+        accepted = ", ".join(inspect.signature(builder).parameters)
+        raise ModelOptionError(
+            f"model {name!r} takes the options {accepted}; got {', '.join(sorted(options))}"
+        ) from None
+    bound.apply_defaults()
+    model = builder(**bound.arguments)
+    model._set_options({key: value for key, value in bound.arguments.items() if key not in SHAPE_OPTIONS})
+    return model
+
+
+def _from_json(value):
+    """JSON has no tuples: shapes and tuple options come back as lists."""
+    return tuple(_from_json(v) for v in value) if isinstance(value, list) else value
+
+
+def from_config(config: dict) -> CrossViewModel:
+    """Rebuilds the network a `CrossViewModel.get_config()` dict describes (freshly initialised).
+
+    `config` holds "family" (a MODELS name) and optionally "options" and the shapes "query_shape" /
+    "reference_shape"; what is missing takes the builder's default.
+    """
+    if not isinstance(config, dict) or "family" not in config:
+        raise ModelOptionError(
+            f"a model config is a dict with 'family' (one of {', '.join(sorted(MODELS))}), optional 'options', "
+            f"'query_shape' and 'reference_shape'; got {config!r}"
+        )
+    options = {key: _from_json(value) for key, value in config.get("options", {}).items()}
+    for key in SHAPE_OPTIONS:
+        if config.get(key) is not None:
+            options[key] = _from_json(config[key])
+    return build(config["family"], **options)

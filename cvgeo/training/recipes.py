@@ -99,11 +99,13 @@ RECIPES.update({
     # SAFA from scratch: no dropout, and 1e-4 (the original's 1e-5 assumes ImageNet VGG16); the polar
     # images are computed from the synthetic tiles at the model's size.
     "safa_small": _small(RECIPES["safa"], {**_SYNTHETIC_POLAR_SHAPES, "dropout_rate": 0.0}, learning_rate=1e-4),
-    # The STN variants at 32x128 panoramas and 64x64 tiles warped to 32x128, the original optimiser.
-    **{
-        f"{model}_small": _small(RECIPES[model], dict(_SYNTHETIC_SHAPES))
-        for model in ("safa_stn_affine", "safa_stn_composed", "safa_stn_tps")
-    },
+    # The STN variants at 32x128 panoramas and 64x64 tiles warped to 32x128 (the composed variant's
+    # inner localisation nets need >= 54 px a side: 56x224), the original optimiser.
+    "safa_stn_affine_small": _small(RECIPES["safa_stn_affine"], dict(_SYNTHETIC_SHAPES)),
+    "safa_stn_tps_small": _small(RECIPES["safa_stn_tps"], dict(_SYNTHETIC_SHAPES)),
+    "safa_stn_composed_small": _small(
+        RECIPES["safa_stn_composed"], {**_SYNTHETIC_SHAPES, "transform_shape": (56, 224)},
+    ),
 })
 # `make demo`: CVM-Net-I from scratch on the synthetic dataset in minutes on a 2-core CPU; see the README.
 RECIPES["demo"] = dataclasses.replace(

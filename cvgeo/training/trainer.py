@@ -13,7 +13,7 @@ import keras
 import tensorflow as tf
 from tqdm import tqdm
 
-from cvgeo import run_directory
+from cvgeo.inference import run_directory
 from cvgeo.data import dataset_spec, load_split
 from cvgeo.errors import CvgeoError
 from cvgeo.training.config import TrainConfig

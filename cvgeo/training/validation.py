@@ -5,7 +5,7 @@ from collections.abc import Callable
 import keras
 
 from cvgeo.data import dataset_spec, load_split
-from cvgeo.describe import describe_examples
+from cvgeo.inference.split_descriptors import describe_examples
 from cvgeo.evaluation.paired_protocol import evaluate_paired
 from cvgeo.training.config import TrainConfig
 

@@ -14,7 +14,8 @@ import original_variables
 from tf1_writer import write_tf1_checkpoint
 
 from cvgeo.checkpoints import CheckpointMismatchError, convert, load
-from cvgeo.models import build
+from cvgeo.checkpoints.manifest import read_manifest
+from cvgeo.models import from_config
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -43,18 +44,20 @@ def test_cli_converts_tf1_checkpoint_to_weights_and_manifest(tmp_path, crossloca
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     manifest = json.loads((tmp_path / "checkpoints" / "crosslocate.manifest.json").read_text())
-    assert manifest["model"] == "crosslocate" and manifest["source"] == prefix
+    assert manifest["source"] == prefix
     assert manifest["source_format"] == "tf1"
     assert manifest["source_sha256"] == {
         os.path.basename(prefix) + suffix: sha256(prefix + suffix) for suffix in (".index", ".data-00000-of-00001")
     }
     assert manifest["weights_sha256"] == sha256(destination)
-    assert manifest["query_shape"] == [32, 32] and manifest["reference_shape"] == [40, 40]
+    assert manifest["model_config"] == {
+        "family": "crosslocate", "options": {"two_branch": False}, "query_shape": [32, 32], "reference_shape": [40, 40],
+    }
     assert manifest["descriptor_dim"] == 512 and manifest["parameters"] == 14_714_688
     assert "no mean subtraction" in manifest["preprocessing"]
-    assert manifest["model_options"] == {"query_shape": [32, 32], "reference_shape": [40, 40]}
+    assert read_manifest(str(destination)) == manifest
 
-    model = build("crosslocate", query_shape=(32, 32), reference_shape=(40, 40))
+    model = from_config(manifest["model_config"])  # the manifest alone rebuilds the network
     assert load(model, destination).format == "keras"
     images = np.random.default_rng(1).integers(0, 256, (2, 40, 40, 3)).astype(np.uint8)
     expected = original_forward.crosslocate(weights, images, images)[1]

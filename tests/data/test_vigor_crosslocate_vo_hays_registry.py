@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from cvgeo.data.datasets import DATASETS, DatasetError, load_split
+from cvgeo.data.datasets import DatasetError, dataset_specs, load_split
 from tfds_builders.crosslocate.dummy_data_generation import write_crosslocate_layout
 from tfds_builders.vigor.dummy_data_generation import write_vigor_layout
 from tfds_builders.vo_hays.dummy_data_generation import write_vo_hays_layout
@@ -13,12 +13,11 @@ from tfds_builders.vo_hays.dummy_data_generation import write_vo_hays_layout
 def test_every_entry_names_a_registered_builder_config():
     import tensorflow_datasets as tfds
 
-    import tfds_builders  # noqa: F401
-
-    crosslocate = tuple(n for n in DATASETS if n.startswith("crosslocate_"))
+    specs = dataset_specs()
+    crosslocate = tuple(n for n in specs if n.startswith("crosslocate_"))
     assert len(crosslocate) == 10
     for name in ("vigor_same_area", "vigor_cross_area", "vo_hays") + crosslocate:
-        spec = DATASETS[name]
+        spec = specs[name]
         builder_name, _, config = spec.tfds_name.partition("/")
         builder_class = tfds.builder_cls(builder_name)
         assert not config or config in builder_class.builder_configs, name

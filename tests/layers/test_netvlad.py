@@ -1,6 +1,7 @@
 import numpy as np
 
 from cvgeo.layers.netvlad import NetVLAD
+from tests.layer_test_helper import run_layer_test
 
 
 def _l2(x, axis):
@@ -31,12 +32,10 @@ def netvlad_reference(feature_map, weights, biases, centres, projection=None):
 def test_netvlad_matches_loop_reference_with_d_major_layout():
     rng = np.random.default_rng(0)
     features = rng.normal(size=(2, 3, 4, 8)).astype(np.float32)
-    layer = NetVLAD(num_clusters=5)
-    result = layer(features).numpy()
+    layer, result = run_layer_test(NetVLAD, {"num_clusters": 5}, features, (2, 40))
     expected = netvlad_reference(
         features, layer.cluster_weights.numpy(), layer.cluster_biases.numpy(), layer.cluster_weights2.numpy()
     )
-    assert result.shape == (2, 40)
     np.testing.assert_allclose(result, expected, atol=2e-6)
     np.testing.assert_allclose(np.linalg.norm(result, axis=1), 1.0, atol=1e-6)
 
@@ -44,8 +43,7 @@ def test_netvlad_matches_loop_reference_with_d_major_layout():
 def test_netvlad_projection_has_no_bias_and_no_output_normalisation():
     rng = np.random.default_rng(1)
     features = rng.normal(size=(2, 2, 3, 6)).astype(np.float32)
-    layer = NetVLAD(num_clusters=4, output_dim=7)
-    result = layer(features).numpy()
+    layer, result = run_layer_test(NetVLAD, {"num_clusters": 4, "output_dim": 7}, features, (2, 7))
     expected = netvlad_reference(
         features, layer.cluster_weights.numpy(), layer.cluster_biases.numpy(),
         layer.cluster_weights2.numpy(), layer.hidden1_weights.numpy(),
@@ -57,11 +55,9 @@ def test_netvlad_projection_has_no_bias_and_no_output_normalisation():
 
 def test_zero_centres_start_at_zero_and_keep_the_reference_computation():
     features = np.random.default_rng(2).normal(size=(2, 2, 2, 6)).astype(np.float32)
-    layer = NetVLAD(num_clusters=3, zero_centres=True)
-    result = layer(features).numpy()
+    layer, result = run_layer_test(NetVLAD, {"num_clusters": 3, "zero_centres": True}, features, (2, 18))
     assert not layer.cluster_weights2.numpy().any()
     expected = netvlad_reference(
         features, layer.cluster_weights.numpy(), layer.cluster_biases.numpy(), layer.cluster_weights2.numpy()
     )
     np.testing.assert_allclose(result, expected, atol=2e-6)
-    assert NetVLAD.from_config(layer.get_config()).zero_centres

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from cvgeo.layers.spatial_aware_attention import SpatialAwareAggregation
+from tests.layer_test_helper import run_layer_test
 
 
 def loop_reference(feature_map, w1, b1, w2, b2, pool, layout="d_major"):
@@ -26,8 +27,7 @@ def loop_reference(feature_map, w1, b1, w2, b2, pool, layout="d_major"):
 def test_matches_loop(pool, layout):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(2, 3, 4, 5)).astype(np.float32)
-    layer = SpatialAwareAggregation(heads=3, pool=pool, layout=layout)
-    layer.build(x.shape)
+    layer = run_layer_test(SpatialAwareAggregation, {"heads": 3, "pool": pool, "layout": layout}, x, (2, 15)).layer
     assert tuple(layer.weights1.shape) == (12, 6, 3) and tuple(layer.biases2.shape) == (1, 12, 3)
     values = [rng.normal(size=tuple(v.shape)).astype(np.float32) for v in (layer.weights1, layer.biases1, layer.weights2, layer.biases2)]
     for variable, value in zip((layer.weights1, layer.biases1, layer.weights2, layer.biases2), values):

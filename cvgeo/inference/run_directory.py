@@ -1,9 +1,11 @@
-"""A training run's folder: its resolved configuration, checkpoints, logs and metrics."""
+"""A training run's folder: its resolved configuration, checkpoints, logs and metrics.
+
+Importing this module does not import TensorFlow: the command lines check a run folder before
+starting it.
+"""
 
 import json
 import os
-
-import tensorflow as tf
 
 from cvgeo.atomic_files import write_text_atomically
 from cvgeo.errors import CvgeoError
@@ -44,11 +46,21 @@ def require_config(run_dir: str) -> dict:
     if text is None:
         raise RunDirectoryError(
             f"no training run in {run_dir} (expected {os.path.join(run_dir, CONFIG_FILE)}); "
-            "train one with `python train.py --output_dir=...` or pass --checkpoint and --model"
+            "train one with `python train.py --output_dir=...`, or pass --checkpoint (and --model unless it is a "
+            "converted .weights.h5 with its manifest)"
         )
     return json.loads(text)
 
 
+def model_config(run_config: dict) -> dict:
+    """The model config (`cvgeo.models.from_config` form) of a run, from its config.json's model and options."""
+    options = dict(run_config.get("model_options", {}))
+    shapes = {key: options.pop(key) for key in ("query_shape", "reference_shape") if key in options}
+    return {"family": run_config["model"], "options": options, **shapes}
+
+
 def latest_checkpoint(run_dir: str) -> str | None:
     """Prefix of the run's newest training checkpoint (e.g. `run/checkpoints/ckpt-3`), if any."""
+    import tensorflow as tf  # here, so that reading a run's config needs no TensorFlow
+
     return tf.train.latest_checkpoint(checkpoint_dir(run_dir))

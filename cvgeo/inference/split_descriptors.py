@@ -9,7 +9,7 @@ from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.evaluation.descriptors import Descriptors
 from cvgeo.models import CrossViewModel, model_spec
-from cvgeo.trained_model import load_trained_model
+from cvgeo.inference.trained_model import load_trained_model
 
 
 def describe_examples(
