@@ -45,7 +45,7 @@ def _radial_basis(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return np.where(squared > 0, basis, 0.0)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)  # 16.6 MB each at 112x616 in float32
 def _tps_weights(height: int, width: int, grid_shape: tuple[int, int], span: float, dtype: type) -> np.ndarray:
     """[height * width, N] in `dtype`, computed in float64: each output pixel's source position as a
     linear combination of the N source points."""
