@@ -5,7 +5,8 @@ The spatial-transformer variant of SAFA (Realistic-Cross-View-Image-Geo-Localiza
 `F.grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corners=False)`; this is
 that operation for NHWC tensors, built from plain TensorFlow ops (floor, gather, multiply-add), so it
 runs eagerly, in `tf.function`, in `tf.data` and under XLA, and has gradients with respect to both
-the images and the grid.
+the images and the grid. Compiled with XLA (`tf.function(jit_compile=True)`) its element-wise steps
+fuse, several times faster on CPU than the plain graph (`benchmarks/geometry_throughput.py`).
 """
 
 import tensorflow as tf

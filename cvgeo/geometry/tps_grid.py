@@ -25,7 +25,7 @@ def tps_target_points(grid_shape: tuple[int, int] = (6, 10), span: float = 0.9) 
     """The identity control points, float64 [rows * cols, 2] of (x, y).
 
     Point k = r * cols + c sits at y = linspace(-span, span, rows)[r], x = linspace(-span, span,
-    cols)[c] (TPSGridGen's itertools.product over y then x, each pair then swapped to (x, y)). The STN
+    cols)[c] (TPSGridGen builds the product over y, then x, and stores each pair as (x, y)). The STN
     variant initialises its TPS head's bias with these points (zero weights), so it starts as the
     identity warp.
     """
@@ -45,7 +45,7 @@ def _radial_basis(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return np.where(squared > 0, basis, 0.0)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)  # 16.6 MB each at 112x616 in float32
 def _tps_weights(height: int, width: int, grid_shape: tuple[int, int], span: float, dtype: type) -> np.ndarray:
     """[height * width, N] in `dtype`, computed in float64: each output pixel's source position as a
     linear combination of the N source points."""
