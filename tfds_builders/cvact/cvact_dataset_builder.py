@@ -144,7 +144,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             sizes.check(aerial_file, aerial, AERIAL_SHAPE)
             example = {"ground": ground_file, "aerial": aerial_file, "utm": utm, "id": pano_id}
             if self.builder_config.polar:
-                example["polar"] = polar_transform(aerial, *POLAR_SHAPE).astype(np.float32)
+                example["polar"] = polar_transform(aerial, *POLAR_SHAPE, dtype=np.float32)
             yield position, example
         for note in (report.summary() if report.corrupt else None, sizes.summary()):
             if note:

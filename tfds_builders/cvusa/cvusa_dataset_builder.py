@@ -121,7 +121,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             sizes.check(ground_file, ground, GROUND_SHAPE)
             example = {"ground": ground_file, "aerial": aerial_file, "id": item_id}
             if self.builder_config.polar == "safa":
-                example["polar"] = polar_transform(aerial, *POLAR_SHAPE).astype(np.float32)
+                example["polar"] = polar_transform(aerial, *POLAR_SHAPE, dtype=np.float32)
             elif self.builder_config.polar == "toker":
                 example["polar"] = toker_polar(aerial)
             yield item_id, example
