@@ -45,6 +45,8 @@ def define_flags() -> None:
     flags.DEFINE_string("data_dir", None, "Folder holding a manually downloaded dataset.")
     flags.DEFINE_integer("batch_size", None, "Images per forward pass when describing.")
     flags.DEFINE_string("save_descriptors", None, "Also save the descriptors of model mode to this .npz.")
+    flags.DEFINE_bool("polar_png_stretch", None, "Stretch polar images as SAFA's published PNGs (default: yes for "
+                      "released SAFA weights without a run, no for runs trained by cvgeo).")
     command_line.require_one_of("model", MODEL_NAMES, "models")
     command_line.require_one_of("dataset", DATASET_NAMES, "datasets", config_suffix=True)
     command_line.require_at_least("batch_size", 1)
@@ -65,6 +67,7 @@ def describe(values):
     descriptors = describe_split(
         run_dir=values.run_dir, checkpoint=values.checkpoint, model=values.model, dataset=values.dataset,
         split=values.split, data_dir=values.data_dir, batch_size=values.batch_size,
+        polar_png_stretch=values.polar_png_stretch,
     )
     if values.save_descriptors:
         write_descriptors(values.save_descriptors, descriptors)

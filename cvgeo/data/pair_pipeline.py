@@ -22,14 +22,19 @@ def pair_pipeline(
       examples: decoded examples of a cvgeo builder (`ground`, `aerial`, optional `polar`, ...).
       options: the model's input sizes, reference kind and the original augmentations to apply.
       batch_size: pairs per batch. Training drops a short last batch (the loss normalises by B).
-      training: shuffle and drop the remainder; augmentations only apply in training.
+      training: shuffle and drop the remainder; augmentations and training targets only apply in training.
       seed: shuffle and augmentation seed; the trainer varies it per epoch, so a resumed epoch sees
         the same order and draws as an uninterrupted one.
     """
     if training:
         examples = examples.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=False)
     else:
-        options = dataclasses.replace(options, aerial_crop_rotate=False, ground_shift=False)
+        # Evaluation: no augmentation, no training targets, and OriCNN's orientation channels come from
+        # the model itself (the maps of its input size).
+        options = dataclasses.replace(
+            options, aerial_crop_rotate=False, ground_shift=False, joint_flip=False, polar_target_shape=None,
+            orientation_channels=False,
+        )
     batches = map_pair_inputs(examples, options, seed=seed)
     batches = batches.batch(batch_size, drop_remainder=training, num_parallel_calls=tf.data.AUTOTUNE)
     return batches.prefetch(tf.data.AUTOTUNE)

@@ -5,11 +5,12 @@ import tensorflow as tf
 from tqdm import tqdm
 
 from cvgeo.data import dataset_spec, load_split
-from cvgeo.data.pair_inputs import PairInputOptions, reference_input
+from cvgeo.data.pair_inputs import reference_input
+from cvgeo.inference.input_options import evaluation_input_options
 from cvgeo.errors import CvgeoError
 from cvgeo.inference.localization_index import LocalizationIndex
 from cvgeo.inference.trained_model import load_trained_model
-from cvgeo.models import CrossViewModel, model_spec
+from cvgeo.models import CrossViewModel
 
 
 def build_index(
@@ -28,7 +29,7 @@ def build_index(
       batch_size: images per forward pass; the model's `embed_batch_size` when None.
       metadata: where the references come from (dataset, split, checkpoint), kept in the index.
     """
-    options = PairInputOptions(model.query_shape, model.reference_shape, model_spec(model.name).reference_feature)
+    options = evaluation_input_options(model)
     batch_size = batch_size or model.embed_batch_size
 
     def to_inputs(example):

@@ -8,8 +8,9 @@ from cvgeo.data import dataset_spec, load_split
 from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.evaluation.descriptors import Descriptors
-from cvgeo.models import CrossViewModel, model_spec
+from cvgeo.inference.input_options import evaluation_input_options
 from cvgeo.inference.trained_model import load_trained_model
+from cvgeo.models import CrossViewModel
 
 
 def describe_examples(
@@ -20,6 +21,7 @@ def describe_examples(
     batch_size: int | None = None,
     max_pairs: int | None = None,
     progress: bool = True,
+    options: PairInputOptions | None = None,
 ) -> Descriptors:
     """Query and reference descriptors of every pair in `examples`, in order (row i is pair i).
 
@@ -29,11 +31,13 @@ def describe_examples(
       batch_size: images per forward pass; the model's `embed_batch_size` when None (OriCNN's batch
         statistics make it matter).
       max_pairs: describe only the first `max_pairs` pairs.
+      options: how the inputs are prepared (training-only parts are dropped); the model's original
+        evaluation preprocessing when None.
     """
     if max_pairs is not None:
         examples = examples.take(max_pairs)
     batch_size = batch_size or model.embed_batch_size
-    options = PairInputOptions(model.query_shape, model.reference_shape, model_spec(model.name).reference_feature)
+    options = options or evaluation_input_options(model)
     batches = pair_pipeline(examples, options, batch_size=batch_size, training=False)
     query, reference, positions, ids = [], [], [], []
     total = int(batches.cardinality()) if batches.cardinality() >= 0 else None
@@ -63,6 +67,7 @@ def describe_split(
     tfds_dir: str | None = None,
     batch_size: int | None = None,
     max_pairs: int | None = None,
+    polar_png_stretch: bool | None = None,
 ) -> Descriptors:
     """Descriptors of `split` of `dataset` from a training run or a checkpoint.
 
@@ -77,6 +82,7 @@ def describe_split(
         dataset, split or spec.eval_split,
         data_dir=data_dir or config.get("data_dir"), tfds_dir=tfds_dir or config.get("tfds_dir"),
     )
+    options = evaluation_input_options(network, config, polar_png_stretch=polar_png_stretch)
     return describe_examples(
-        network, examples, coordinates=spec.coordinates, batch_size=batch_size, max_pairs=max_pairs
+        network, examples, coordinates=spec.coordinates, batch_size=batch_size, max_pairs=max_pairs, options=options
     )

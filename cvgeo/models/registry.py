@@ -1,6 +1,7 @@
 """The one table of cvgeo's networks: name -> builder, native input shapes, descriptor size."""
 
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 import inspect
 
@@ -29,6 +30,9 @@ class ModelSpec:
     orientation_channels: bool = False
     # The ImageNet backbone the original initialises from ("vgg16", "resnet34"), None: from scratch.
     imagenet_backbone: str | None = "vgg16"
+    # Input options (`cvgeo.data.pair_inputs.PairInputOptions` fields) of the original evaluation,
+    # which its released weights expect; runs trained by cvgeo use their own training options.
+    original_inputs: dict = dataclasses.field(default_factory=dict)
 
 
 _SAFA_STN_PREPROCESSING = (
@@ -66,6 +70,8 @@ MODELS: dict[str, ModelSpec] = {
         safa.build_safa, safa.GROUND_SHAPE, safa.POLAR_SHAPE, safa.DESCRIPTOR_DIM,
         "SAFA (Shi et al. 2019): VGG16 + spatial-aware attention on polar aerials, 4096-d",
         reference_feature="polar",
+        # SAFA's published polar PNGs were stretched by scipy.misc.imsave (see polar_quantization).
+        original_inputs={"polar_png_stretch": True},
         preprocessing=(
             "RGB 0..255 -> BGR minus Caffe means (B 103.939, G 116.779, R 123.6), in the model; ground "
             "resized to 112x616 INTER_AREA; reference = polar transform of the aerial tile (112x616)"
@@ -76,18 +82,24 @@ MODELS: dict[str, ModelSpec] = {
         "SAFA + affine STN (Realistic-Cross-View): aerial warped to 112x616, ResNet-34 + SA per branch, 2048-d",
         preprocessing=_SAFA_STN_PREPROCESSING,
         imagenet_backbone="resnet34",
+        # Realistic's CVUSA loader: INTER_CUBIC for the raw aerial and the panorama (spec 4.3).
+        original_inputs={"ground_interpolation": "cubic", "aerial_interpolation": "cubic"},
     ),
     "safa_stn_composed": ModelSpec(
         safa_stn.build_safa_stn_composed, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM,
         "SAFA + three stacked affine STNs with residual blocks (Realistic-Cross-View), ResNet-34 + SA, 2048-d",
         preprocessing=_SAFA_STN_PREPROCESSING,
         imagenet_backbone="resnet34",
+        # Realistic's CVUSA loader: INTER_CUBIC for the raw aerial and the panorama (spec 4.3).
+        original_inputs={"ground_interpolation": "cubic", "aerial_interpolation": "cubic"},
     ),
     "safa_stn_tps": ModelSpec(
         safa_stn.build_safa_stn_tps, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM,
         "SAFA + thin-plate-spline STN, 6x10 control points (Realistic-Cross-View), ResNet-34 + SA, 2048-d",
         preprocessing=_SAFA_STN_PREPROCESSING,
         imagenet_backbone="resnet34",
+        # Realistic's CVUSA loader: INTER_CUBIC for the raw aerial and the panorama (spec 4.3).
+        original_inputs={"ground_interpolation": "cubic", "aerial_interpolation": "cubic"},
     ),
     "crosslocate": ModelSpec(
         crosslocate.build_crosslocate, crosslocate.INPUT_SHAPE, crosslocate.INPUT_SHAPE,

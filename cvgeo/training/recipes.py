@@ -61,7 +61,9 @@ def _safa_stn(model: str) -> TrainConfig:
     return TrainConfig(
         model=model, dataset="cvusa", batch_size=32, epochs=20, learning_rate=1e-4, beta_1=0.5, seed=10,
         include_diagonal=False, model_options={"query_shape": (112, 616), "reference_shape": (256, 256)},
-        task_options={"stn_l1_weight": 1.0, "aerial_interpolation": "cubic", "joint_flip": True},
+        task_options={
+            "stn_l1_weight": 1.0, "ground_interpolation": "cubic", "aerial_interpolation": "cubic", "joint_flip": True,
+        },
         output_dir=f"runs/{model}",
     )
 

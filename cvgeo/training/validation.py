@@ -8,13 +8,16 @@ from cvgeo.data import dataset_spec, load_split
 from cvgeo.inference.split_descriptors import describe_examples
 from cvgeo.evaluation.paired_protocol import evaluate_paired
 from cvgeo.training.config import TrainConfig
+from cvgeo.training.tasks import make_task
 
 
 def make_validator(config: TrainConfig) -> Callable[[keras.Model, int], dict]:
     """A function (model, epoch) -> {"recall@1": …, "recall@1%": …} on the run's evaluation split.
 
-    The split is opened once; `config.eval_max_pairs` bounds how many pairs are described.
+    The split is opened once; `config.eval_max_pairs` bounds how many pairs are described. Inputs
+    are prepared as the task trains on them, without augmentation.
     """
+    options = make_task(config).input_options()
     spec = dataset_spec(config.dataset)
     examples = load_split(
         config.dataset, config.eval_split or spec.eval_split,
@@ -22,7 +25,9 @@ def make_validator(config: TrainConfig) -> Callable[[keras.Model, int], dict]:
     )
 
     def validate(model: keras.Model, epoch: int) -> dict:
-        descriptors = describe_examples(model, examples, max_pairs=config.eval_max_pairs, progress=False)
+        descriptors = describe_examples(
+            model, examples, max_pairs=config.eval_max_pairs, progress=False, options=options
+        )
         metrics = evaluate_paired(descriptors).metrics
         print(
             f"validation after epoch {epoch}: " + ", ".join(

@@ -19,14 +19,14 @@ from cvgeo.training.fused_adam import FusedAdam
 from cvgeo.training.tasks.task import Task
 from cvgeo.training.train_step import make_train_step
 
-TASK_OPTIONS = {"stn_l1_weight", "aerial_interpolation", "joint_flip"}
+TASK_OPTIONS = {"stn_l1_weight", "ground_interpolation", "aerial_interpolation", "joint_flip"}
 
 
 class SiameseTask(Task):
     """Two-branch retrieval trained with in-batch soft-margin triplets and Adam.
 
-    task_options: `stn_l1_weight` (STN models: weight of the L1 term, 0 = none), `aerial_interpolation`
-    ("area" / "cubic") and `joint_flip` (the STN recipes' CVUSA augmentation).
+    task_options: `stn_l1_weight` (STN models: weight of the L1 term, 0 = none), `ground_interpolation`
+    and `aerial_interpolation` ("area" / "cubic") and `joint_flip` (the STN recipes' CVUSA augmentation).
     """
 
     def __init__(self, config):
@@ -79,6 +79,7 @@ class SiameseTask(Task):
             aerial_crop_rotate=config.aerial_crop_rotate,
             ground_shift=config.ground_shift,
             orientation_channels=spec.orientation_channels,
+            ground_interpolation=config.task_options.get("ground_interpolation", "area"),
             aerial_interpolation=config.task_options.get("aerial_interpolation", "area"),
             # The warped aerial has the panorama's size unless the model says otherwise.
             polar_target_shape=tuple(shapes.get("transform_shape", query_shape)) if self.l1_weight else None,
