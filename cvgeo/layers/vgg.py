@@ -23,6 +23,7 @@ def vgg16_features(
     frozen_blocks: Sequence[int] = (1, 2, 3),
     last_activation: bool = True,
     batch_norm: bool = False,
+    width: float = 1.0,
 ) -> keras.KerasTensor:
     """Applies VGG16's 13 convs (3x3, SAME, bias, ReLU) with 2x2/2 SAME max-pools to `x`.
 
@@ -39,11 +40,13 @@ def vgg16_features(
       last_activation: whether conv5_3 has its ReLU.
       batch_norm: not in any original; inserts BatchNormalization between each conv and its ReLU
         (a training aid for from-scratch runs on small data).
+      width: not in any original; scales every conv's channels (at least 8), for light demo networks.
     Returns:
       The feature map after the last conv (and pool, if block 5 is pooled).
     """
     glorot = keras.initializers.GlorotUniform()
     for block, count, channels in VGG16_BLOCKS:
+        channels = max(8, round(channels * width))
         for index in range(1, count + 1):
             name = f"{prefix}_conv{block}_{index}"
             is_last = block == 5 and index == count

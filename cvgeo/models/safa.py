@@ -28,12 +28,16 @@ def build_safa(
     sa_pool: str = "mean",
     heads: int = HEADS,
     dropout_rate: float = 0.2,
+    batch_norm: bool = False,
+    vgg_width: float = 1.0,
 ) -> CrossViewModel:
     """SAFA: VGG16 (SAME pools, pool5 added) + spatial-aware aggregation per branch, L2-normalised.
 
     29,533,696 parameters at 112x616 (the attention weights scale with the feature grid, 4x20 there).
     `sa_pool="mean"` is the official TF code; "max" is the VIGOR / Toker variant. Dropout (the
     original's keep_prob 0.8) follows every ReLU of blocks 4 and 5 in training only.
+    `batch_norm=True` and `vgg_width` < 1 (narrower convs) are not SAFA: they make a light network
+    that learns from scratch in minutes, for the demo.
     """
     if sa_pool not in ("mean", "max"):
         raise ModelOptionError(f"sa_pool must be 'mean' (official SAFA) or 'max' (VIGOR / Toker), got {sa_pool!r}")
@@ -44,7 +48,8 @@ def build_safa(
         x = CaffePreprocessing(name=f"{branch}_preprocessing")(images)
         # VGG.py trains every layer (no frozen blocks); spatial_net.py pools once more, SAME.
         x = vgg16_features(
-            x, f"vgg_{branch}", pool_after_blocks=(1, 2, 3, 4, 5), dropout_rate=dropout_rate, frozen_blocks=()
+            x, f"vgg_{branch}", pool_after_blocks=(1, 2, 3, 4, 5), dropout_rate=dropout_rate, frozen_blocks=(),
+            batch_norm=batch_norm, width=vgg_width,
         )
         x = SpatialAwareAggregation(heads, sa_pool, name=f"spatial_{branch}")(x)
         outputs.append(L2Normalization(name=f"{branch}_descriptor")(x))
@@ -53,6 +58,6 @@ def build_safa(
         query_output=outputs[0],
         reference_input=reference_input,
         reference_output=outputs[1],
-        descriptor_dim=heads * 512,
+        descriptor_dim=int(outputs[0].shape[-1]),
         name="safa",
     )
