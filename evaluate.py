@@ -75,6 +75,24 @@ def describe(values):
     return descriptors
 
 
+def write_retrievals_figure(values, result, descriptors, path: str, queries: int = 6) -> str:
+    """The first test panoramas with their top-5 retrieved tiles and the recall curve (model mode)."""
+    from cvgeo.evaluation.paired_protocol import ground_truth_indices
+    from cvgeo.inference.split_descriptors import pair_images, split_examples
+    from cvgeo.plotting.retrievals_figure import plot_retrievals
+
+    run_config = {} if values.checkpoint and not run_directory.read_config(values.run_dir) else run_directory.require_config(values.run_dir)
+    examples, _ = split_examples(run_config, dataset=values.dataset, split=values.split, data_dir=values.data_dir)
+    truth = ground_truth_indices(descriptors)
+    rows = range(min(queries, descriptors.num_queries))
+    wanted = {int(i) for row in rows for i in (*result.top_indices[row, :5], truth[row], row) if i >= 0}
+    images = pair_images(examples, wanted)
+    return plot_retrievals(
+        path, {row: images[row][0] for row in rows}, {index: image[1] for index, image in images.items()},
+        result.top_indices[:, :5], truth, result.ranks, descriptors.num_references,
+    )
+
+
 def metrics_path(values) -> str:
     if values.metrics_out:
         return values.metrics_out
@@ -102,7 +120,11 @@ def run(values) -> dict:
     if values.plots:
         from cvgeo.plotting.evaluation_plots import write_evaluation_plots
 
-        for path in write_evaluation_plots(result, descriptors, os.path.dirname(os.path.abspath(output))):
+        folder = os.path.dirname(os.path.abspath(output))
+        paths = write_evaluation_plots(result, descriptors, folder)
+        if not values.descriptors and result.ranks is not None and values.protocol in ("cvusa", "cvact_val"):
+            paths.append(write_retrievals_figure(values, result, descriptors, os.path.join(folder, "retrievals.png")))
+        for path in paths:
             print(f"Plot written to {path}")
     write_metrics(output, metrics)
     print(metrics_table(metrics))

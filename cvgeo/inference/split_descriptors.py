@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from cvgeo.data import dataset_spec, load_split
+from cvgeo.data import DatasetSpec, dataset_spec, load_split
 from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.evaluation.descriptors import Descriptors
@@ -73,16 +73,42 @@ def describe_split(
 
     With `run_dir` (a folder written by train.py) the model, its options, the dataset and the newest
     checkpoint come from the run; any argument given overrides them. Without a run, `model` and
-    `checkpoint` are required and the model is built at its native input size.
+    `checkpoint` are required and the model is built at its native input size. Inputs are prepared as
+    the run trained, or as the original evaluated (`evaluation_input_options`); `polar_png_stretch`
+    overrides whether polar images get the stretch of SAFA's published PNGs.
     """
     network, config = load_trained_model(run_dir=run_dir, checkpoint=checkpoint, model=model)
-    dataset = dataset or config.get("dataset") or "synthetic_crossview"
-    spec = dataset_spec(dataset)
-    examples = load_split(
-        dataset, split or spec.eval_split,
-        data_dir=data_dir or config.get("data_dir"), tfds_dir=tfds_dir or config.get("tfds_dir"),
-    )
+    examples, spec = split_examples(config, dataset=dataset, split=split, data_dir=data_dir, tfds_dir=tfds_dir)
     options = evaluation_input_options(network, config, polar_png_stretch=polar_png_stretch)
     return describe_examples(
         network, examples, coordinates=spec.coordinates, batch_size=batch_size, max_pairs=max_pairs, options=options
     )
+
+
+def split_examples(
+    run_config: dict,
+    *,
+    dataset: str | None = None,
+    split: str | None = None,
+    data_dir: str | None = None,
+    tfds_dir: str | None = None,
+) -> tuple[tf.data.Dataset, DatasetSpec]:
+    """The examples of the split to describe and its dataset's spec: the arguments given, else the
+    run's dataset (synthetic_crossview without a run) and its evaluation split."""
+    dataset = dataset or run_config.get("dataset") or "synthetic_crossview"
+    spec = dataset_spec(dataset)
+    examples = load_split(
+        dataset, split or spec.eval_split,
+        data_dir=data_dir or run_config.get("data_dir"), tfds_dir=tfds_dir or run_config.get("tfds_dir"),
+    )
+    return examples, spec
+
+
+def pair_images(examples: tf.data.Dataset, rows: set[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """(ground, aerial) uint8 images of the examples at `rows` (in a paired split, query i and
+    reference i are example i), read in one pass that stops after the last row."""
+    images = {}
+    for index, example in enumerate(examples.take(max(rows) + 1)):
+        if index in rows:
+            images[index] = (example["ground"].numpy(), example["aerial"].numpy())
+    return images

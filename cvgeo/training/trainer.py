@@ -73,32 +73,50 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
     run_directory.write_config(config.output_dir, config.to_json())
 
     writer = tf.summary.create_file_writer(run_directory.log_dir(config.output_dir))
+    bar = None
     while int(epoch) < config.epochs and not _reached(step, config.max_steps):
         task.start_epoch(int(epoch))
         batches = task.epoch_batches(examples, int(epoch))
-        total = int(batches.cardinality()) if batches.cardinality() >= 0 else None
-        bar = tqdm(batches, total=total, desc=f"epoch {int(epoch) + 1}/{config.epochs}", unit="batch", dynamic_ncols=True)
+        per_epoch = int(batches.cardinality()) if batches.cardinality() >= 0 else None
+        if bar is None:
+            bar = _run_progress_bar(config, per_epoch, int(epoch), int(step))
+        bar.set_description(f"epoch {int(epoch) + 1}/{config.epochs}")
         started, pairs, completed = time.perf_counter(), 0, True
-        for index, batch in enumerate(bar, start=1):
+        for index, batch in enumerate(batches, start=1):
             losses = {name: float(value) for name, value in task.train_step(batch).items()}
             step.assign_add(1)
             pairs += int(batch["query"].shape[0])
             rate = pairs / (time.perf_counter() - started)
-            bar.set_postfix(**{name: f"{value:.4f}" for name, value in losses.items()}, pairs_per_s=f"{rate:.1f}")
+            bar.set_postfix(**{name: f"{value:.4f}" for name, value in losses.items()}, pairs_per_s=f"{rate:.1f}", refresh=False)
+            bar.update(1)
             with writer.as_default(step=int(step)):
                 for name, value in losses.items():
                     tf.summary.scalar(f"train/{name}", value)
                 tf.summary.scalar("train/pairs_per_second", rate)
-            if _reached(step, config.max_steps) and index != total:
+            if _reached(step, config.max_steps) and index != per_epoch:
                 completed = False
                 break
-        bar.close()
         if completed:
             epoch.assign_add(1)
         manager.save(checkpoint_number=int(step))
         if validate is not None:
             _record_validation(config, validate(task.model, int(epoch)), int(epoch), int(step), writer)
+    if bar is not None:
+        bar.close()
     return task.model
+
+
+def _run_progress_bar(config: TrainConfig, per_epoch: int | None, epoch: int, step: int) -> tqdm:
+    """One bar for the whole run, so its ETA is the run's; says first how much work is ahead."""
+    planned = None if per_epoch is None else step + (config.epochs - epoch) * per_epoch
+    if config.max_steps is not None:
+        planned = config.max_steps if planned is None else min(planned, config.max_steps)
+    if planned is not None:
+        tqdm.write(
+            f"Training {planned - step} steps of {config.batch_size} pairs (epochs {epoch + 1}-{config.epochs}, "
+            f"{per_epoch} steps each), validating after each epoch; the bar's ETA covers the whole run."
+        )
+    return tqdm(total=planned, initial=step, unit="step", dynamic_ncols=True)
 
 
 def _reached(step: tf.Variable, max_steps: int | None) -> bool:

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 import keras
+from tqdm import tqdm
 
 from cvgeo.data import dataset_spec, load_split
 from cvgeo.inference.split_descriptors import describe_examples
@@ -29,7 +30,7 @@ def make_validator(config: TrainConfig) -> Callable[[keras.Model, int], dict]:
             model, examples, max_pairs=config.eval_max_pairs, progress=False, options=options
         )
         metrics = evaluate_paired(descriptors).metrics
-        print(
+        tqdm.write(
             f"validation after epoch {epoch}: " + ", ".join(
                 f"{k} {metrics[k]:.2f}" for k in ("recall@1", "recall@5", "recall@10", "recall@1%")
             ) + f" ({metrics['num_queries']} pairs)"

@@ -38,3 +38,20 @@ def test_retrieval_grid_with_images(tmp_path):
     path = plot_retrieval_grid(str(tmp_path / "g.png"), np.array([[1, 0], [2, 1]]), ground_truth=np.array([0, 1]),
                                query_images=images, reference_images=images)
     assert _png_size(tmp_path / "g.png")[0] > 100 and path.endswith("g.png")
+
+
+def test_retrievals_figure_marks_the_true_reference(tmp_path, monkeypatch):
+    from cvgeo.plotting import retrievals_figure
+
+    rng = np.random.default_rng(2)
+    panoramas = {row: rng.integers(0, 255, (16, 64, 3)).astype(np.uint8) for row in range(2)}
+    tiles = {index: rng.integers(0, 255, (32, 32, 3)).astype(np.uint8) for index in range(8)}
+    top = np.array([[0, 3, 4, 5, 6], [2, 3, 4, 5, 6]])
+    frames = []
+    monkeypatch.setattr(retrievals_figure, "_show", lambda axis, image, title, colour: frames.append((title, colour)))
+    path = retrievals_figure.plot_retrievals(str(tmp_path / "r.png"), panoramas, tiles, top, np.array([0, 1]),
+                                             np.array([0, 7]), 8)
+    assert _png_size(tmp_path / "r.png")[0] > 300 and path.endswith("r.png")
+    # Query 0 found its tile first; query 1's true tile is shown after the top 5 with its rank.
+    assert ("#1: 0", "green") in frames and ("true 1: rank 8", "green") in frames
+    assert sum(colour == "green" for _, colour in frames) == 2 and sum(colour == "red" for _, colour in frames) == 9
