@@ -5,6 +5,7 @@ metadata, or OriCNN's .mat) with any protocol. Model mode describes a split with
 given) checkpoint first. Both print a table and write the metrics as JSON.
 """
 
+import json
 import os
 import sys
 
@@ -81,7 +82,8 @@ def write_retrievals_figure(values, result, descriptors, path: str, queries: int
     from cvgeo.inference.split_descriptors import pair_images, split_examples
     from cvgeo.plotting.retrievals_figure import plot_retrievals
 
-    run_config = {} if values.checkpoint and not run_directory.read_config(values.run_dir) else run_directory.require_config(values.run_dir)
+    text = run_directory.read_config(values.run_dir)
+    run_config = json.loads(text) if text else {}
     examples, _ = split_examples(run_config, dataset=values.dataset, split=values.split, data_dir=values.data_dir)
     truth = ground_truth_indices(descriptors)
     rows = range(min(queries, descriptors.num_queries))

@@ -45,6 +45,17 @@ _CVM_NET_PREPROCESSING = (
     "224x1232 as-is, aerial 750->512 INTER_AREA"
 )
 
+def _safa_stn_spec(builder: Callable[..., CrossViewModel], summary: str) -> ModelSpec:
+    """The three STN variants share sizes, preprocessing and backbone."""
+    return ModelSpec(
+        builder, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM, summary,
+        preprocessing=_SAFA_STN_PREPROCESSING,
+        imagenet_backbone="resnet34",
+        # Realistic's CVUSA loader: INTER_CUBIC for the raw aerial and the panorama (spec 4.3).
+        original_inputs={"ground_interpolation": "cubic", "aerial_interpolation": "cubic"},
+    )
+
+
 MODELS: dict[str, ModelSpec] = {
     "cvm_net_i": ModelSpec(
         cvm_net.build_cvm_net_i, cvm_net.GROUND_SHAPE, cvm_net.AERIAL_SHAPE, cvm_net.DESCRIPTOR_DIM,
@@ -77,29 +88,17 @@ MODELS: dict[str, ModelSpec] = {
             "resized to 112x616 INTER_AREA; reference = polar transform of the aerial tile (112x616)"
         ),
     ),
-    "safa_stn_affine": ModelSpec(
-        safa_stn.build_safa_stn_affine, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM,
+    "safa_stn_affine": _safa_stn_spec(
+        safa_stn.build_safa_stn_affine,
         "SAFA + affine STN (Realistic-Cross-View): aerial warped to 112x616, ResNet-34 + SA per branch, 2048-d",
-        preprocessing=_SAFA_STN_PREPROCESSING,
-        imagenet_backbone="resnet34",
-        # Realistic's CVUSA loader: INTER_CUBIC for the raw aerial and the panorama (spec 4.3).
-        original_inputs={"ground_interpolation": "cubic", "aerial_interpolation": "cubic"},
     ),
-    "safa_stn_composed": ModelSpec(
-        safa_stn.build_safa_stn_composed, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM,
+    "safa_stn_composed": _safa_stn_spec(
+        safa_stn.build_safa_stn_composed,
         "SAFA + three stacked affine STNs with residual blocks (Realistic-Cross-View), ResNet-34 + SA, 2048-d",
-        preprocessing=_SAFA_STN_PREPROCESSING,
-        imagenet_backbone="resnet34",
-        # Realistic's CVUSA loader: INTER_CUBIC for the raw aerial and the panorama (spec 4.3).
-        original_inputs={"ground_interpolation": "cubic", "aerial_interpolation": "cubic"},
     ),
-    "safa_stn_tps": ModelSpec(
-        safa_stn.build_safa_stn_tps, safa_stn.GROUND_SHAPE, safa_stn.AERIAL_SHAPE, safa_stn.DESCRIPTOR_DIM,
+    "safa_stn_tps": _safa_stn_spec(
+        safa_stn.build_safa_stn_tps,
         "SAFA + thin-plate-spline STN, 6x10 control points (Realistic-Cross-View), ResNet-34 + SA, 2048-d",
-        preprocessing=_SAFA_STN_PREPROCESSING,
-        imagenet_backbone="resnet34",
-        # Realistic's CVUSA loader: INTER_CUBIC for the raw aerial and the panorama (spec 4.3).
-        original_inputs={"ground_interpolation": "cubic", "aerial_interpolation": "cubic"},
     ),
     "crosslocate": ModelSpec(
         crosslocate.build_crosslocate, crosslocate.INPUT_SHAPE, crosslocate.INPUT_SHAPE,
