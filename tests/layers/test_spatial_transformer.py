@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from layer_checks import check_layer
+from tests.layer_test_helper import run_layer_test
 
 from cvgeo.geometry import affine_grid, grid_sample, tps_target_points
 from cvgeo.layers.spatial_transformer import (
@@ -82,7 +82,7 @@ def align_corners_true_grid(height, width, shift=(0.0, 0.0)):
 def test_affine_warp_identity_is_exact_and_x_comes_first():
     images = np.random.default_rng(3).normal(size=(2, 6, 9, 4)).astype(np.float32)
     identity = np.tile(np.array([[1, 0, 0, 0, 1, 0]], np.float32), (2, 1))
-    np.testing.assert_allclose(check_layer(AffineWarp(6, 9), [images, identity]), images, atol=1e-6)
+    np.testing.assert_allclose(run_layer_test(AffineWarp, {"height": 6, "width": 9}, [images, identity], (2, 6, 9, 4)).output, images, atol=1e-6)
     # theta = [[1, 0, 0.25], [0, 1, 0]] samples at x + 0.25: a shift along the width only.
     shifted = identity + np.array([0, 0, 0.25, 0, 0, 0], np.float32)
     grid = affine_grid(identity.reshape(2, 2, 3), 6, 9).numpy() + np.array([0.25, 0.0], np.float32)
@@ -94,8 +94,10 @@ def test_affine_warp_identity_is_exact_and_x_comes_first():
 def test_tps_warp_initial_grid_is_the_identity_tps_and_x_comes_first():
     images = np.random.default_rng(4).normal(size=(2, 7, 11, 3)).astype(np.float32)
     targets = tps_target_points((3, 4), 0.8).reshape(1, -1).astype(np.float32)
-    warp = TpsWarp(7, 11, grid_shape=(3, 4), span=0.8)
-    identity = check_layer(warp, [images, np.tile(targets, (2, 1))], atol=1e-5)
+    warp, identity = run_layer_test(
+        TpsWarp, {"height": 7, "width": 11, "grid_shape": (3, 4), "span": 0.8}, [images, np.tile(targets, (2, 1))],
+        (2, 7, 11, 3), atol=1e-5, rtol=1e-5,
+    )
     expected = grid_sample(images, np.tile(align_corners_true_grid(7, 11), (2, 1, 1, 1))).numpy()
     np.testing.assert_allclose(identity, expected, atol=1e-5)
     # Moving every source point by +0.3 in x is an affine map, which the TPS reproduces exactly.

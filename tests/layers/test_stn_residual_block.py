@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from layer_checks import check_layer
+from tests.layer_test_helper import run_layer_test
 
 from cvgeo.layers.stn_residual_block import ChannelPadOrCrop, stn_residual_block
 
@@ -13,7 +13,7 @@ from cvgeo.layers.stn_residual_block import ChannelPadOrCrop, stn_residual_block
 @pytest.mark.parametrize("channels", [8, 2])
 def test_channel_pad_or_crop(channels):
     x = np.random.default_rng(0).normal(size=(2, 3, 4, 5)).astype(np.float32)
-    out = check_layer(ChannelPadOrCrop(channels), x)
+    out = run_layer_test(ChannelPadOrCrop, {"channels": channels}, x, (2, 3, 4, channels)).output
     if channels > 5:  # F.pad(x, (0, 0, 0, 0, 0, 3)): zeros appended
         np.testing.assert_array_equal(out, np.concatenate([x, np.zeros((2, 3, 4, 3), np.float32)], axis=-1))
     else:  # a negative pad crops: the first channels stay
