@@ -56,7 +56,11 @@ def resolve_config(values):
     model_spec(model)  # an unknown --model is reported as such, not as a missing recipe
     name = values.recipe or recipe_name(model, dataset, synthetic)
     if name not in RECIPES:
-        raise CvgeoError(f"no recipe {name!r}; available recipes: {', '.join(RECIPES)}")
+        trainable = sorted({recipe.model for recipe in RECIPES.values()})
+        raise CvgeoError(
+            f"{model} has no training recipe yet (CrossLocate trains with its own triplet mining, not in cvgeo yet); "
+            f"models train.py trains: {', '.join(trainable)}"
+        )
     recipe = RECIPES[name]
     model = values.model or recipe.model
     spec = model_spec(model)

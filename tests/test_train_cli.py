@@ -23,6 +23,8 @@ def _run_train(*flags: str, cwd: str) -> subprocess.CompletedProcess:
         (["--model=cvm_net_iii"], "available models: crosslocate, cvm_net_i, cvm_net_ii, ori_cnn, safa"),
         (["--dataset=nowhere"], "available datasets:"),
         (["--batch_size=1"], "--batch_size must be at least 2"),
+        (["--model=crosslocate"], "crosslocate has no training recipe yet"),
+        (["--dataset=synthetic_crossview_tiny"], "set --query_height and --query_width to at most 16 and 64"),
         (["--model=cvm_net_i", "--dataset=cvusa"], "splits/train-19zl.csv"),
         (["--dataset=cvusa", "--data_dir=missing_folder"], "--data_dir missing_folder is not a folder"),
     ],
