@@ -23,6 +23,7 @@ def _run_train(*flags: str, cwd: str) -> subprocess.CompletedProcess:
         (["--model=cvm_net_iii"], "available models: crosslocate, cvm_net_i, cvm_net_ii, ori_cnn, safa"),
         (["--dataset=nowhere"], "available datasets:"),
         (["--batch_size=1"], "--batch_size must be at least 2"),
+        (["--checkpoint_every_steps=0"], "--checkpoint_every_steps must be at least 1"),
         (["--model=cvm_net_i", "--dataset=cvusa"], "splits/train-19zl.csv"),
         (["--dataset=cvusa", "--data_dir=missing_folder"], "--data_dir missing_folder is not a folder"),
     ],

@@ -47,6 +47,8 @@ class TrainConfig:
     output_dir: str = "runs/default"
     init_weights: str | None = None
     eval_max_pairs: int | None = None  # validate on the first N pairs of the eval split (all when None)
+    checkpoint_every_steps: int | None = None  # also checkpoint every N steps (None: at epoch ends only)
+    deterministic: bool = False  # deterministic TF kernels: a resumed run ends bit-identical to an uninterrupted one
 
     def replace(self, **changes) -> "TrainConfig":
         """A copy with `changes` applied; None values mean "keep" (unset flags)."""

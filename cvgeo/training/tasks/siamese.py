@@ -17,7 +17,7 @@ from cvgeo.models import build, model_spec
 from cvgeo.models.cross_view_model import CrossViewModel
 from cvgeo.training.fused_adam import FusedAdam
 from cvgeo.training.tasks.task import Task
-from cvgeo.training.train_step import make_train_step
+from cvgeo.training.train_step import StepResult, make_train_step
 
 TASK_OPTIONS = {"stn_l1_weight", "ground_interpolation", "aerial_interpolation", "joint_flip"}
 
@@ -86,7 +86,7 @@ class SiameseTask(Task):
             joint_flip=bool(config.task_options.get("joint_flip", False)),
         )
 
-    def train_step(self, batch: dict) -> dict[str, tf.Tensor]:
+    def train_step(self, batch: dict) -> StepResult:
         return self._step(batch)
 
     def _losses(self, query: tf.Tensor, reference: tf.Tensor, *rest) -> dict[str, tf.Tensor]:

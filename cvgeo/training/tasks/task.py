@@ -16,11 +16,15 @@ from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.models.cross_view_model import CrossViewModel
 from cvgeo.training.config import TrainConfig
+from cvgeo.training.train_step import StepResult
 
 
 class Task(abc.ABC):
     """One training method. Subclasses build their networks in `build` (after the loop has seeded
-    the random generators) and return named scalar losses from `train_step` ("loss" first)."""
+    the random generators) and return named scalar losses from `train_step` ("loss" first).
+
+    The loop also checkpoints the random-generator states of the Keras networks in `checkpoint_items`
+    (dropout seeds), so a resumed run draws what an uninterrupted one would."""
 
     def __init__(self, config: TrainConfig):
         self.config = config
@@ -43,8 +47,10 @@ class Task(abc.ABC):
         """What the task reads from each dataset example and how it is prepared."""
 
     @abc.abstractmethod
-    def train_step(self, batch: dict) -> dict[str, tf.Tensor]:
-        """One optimisation step on `batch`; returns scalar losses by name, the overall one as "loss"."""
+    def train_step(self, batch: dict) -> dict[str, tf.Tensor] | StepResult:
+        """One optimisation step on `batch`; returns scalar losses by name, the overall one as "loss",
+        or a `StepResult` with them and the gradients' global norm, so that the loop also stops at
+        non-finite gradients."""
 
     def start_epoch(self, epoch: int) -> None:
         """Called before each epoch (0-based): schedules and refreshed mining state go here."""
