@@ -39,6 +39,9 @@ def define_flags() -> None:
                          "a resumed run continues the epoch where it stopped.")
     flags.DEFINE_bool("deterministic", None, "Deterministic TensorFlow kernels: a run stopped and resumed ends with "
                       "bit-identical weights to an uninterrupted one (slower on some devices).")
+    flags.DEFINE_enum("mixed_precision", None, ["bf16", "fp16"], "Train in bfloat16 or float16 (fp16 with dynamic "
+                      "loss scaling); descriptors, losses and similarities stay float32. Default: float32.")
+    flags.DEFINE_bool("jit_compile", None, "Compile the train step with XLA.")
     for branch, what in (("query", "ground panorama"), ("reference", "aerial image")):
         flags.DEFINE_integer(f"{branch}_height", None, f"Model input height of the {what}.")
         flags.DEFINE_integer(f"{branch}_width", None, f"Model input width of the {what}.")
@@ -81,7 +84,7 @@ def resolve_config(values):
         max_steps=values.max_steps, batch_size=values.batch_size, learning_rate=values.learning_rate,
         seed=values.seed, output_dir=values.output_dir, init_weights=values.init_weights,
         eval_max_pairs=values.eval_max_pairs, checkpoint_every_steps=values.checkpoint_every_steps,
-        deterministic=values.deterministic,
+        deterministic=values.deterministic, mixed_precision=values.mixed_precision, jit_compile=values.jit_compile,
     )
     if config.batch_size < 2:
         raise CvgeoError(f"--batch_size must be at least 2 (in-batch negatives), got {config.batch_size}")

@@ -24,6 +24,7 @@ def _run_train(*flags: str, cwd: str) -> subprocess.CompletedProcess:
         (["--dataset=nowhere"], "available datasets:"),
         (["--batch_size=1"], "--batch_size must be at least 2"),
         (["--checkpoint_every_steps=0"], "--checkpoint_every_steps must be at least 1"),
+        (["--mixed_precision=fp8"], "value should be one of <bf16|fp16>"),
         (["--model=cvm_net_i", "--dataset=cvusa"], "splits/train-19zl.csv"),
         (["--dataset=cvusa", "--data_dir=missing_folder"], "--data_dir missing_folder is not a folder"),
     ],

@@ -25,8 +25,10 @@ from cvgeo.training.stop_signals import StopRequest, stop_signals
 from cvgeo.training.tasks import make_task
 from cvgeo.training.train_step import StepResult
 
+# --mixed_precision values → Keras dtype policies.
+PRECISION_POLICIES = {"bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
 # Fields that may change when a run is continued (train longer); any other change is a new run.
-RESUMABLE_CHANGES = {"epochs", "max_steps", "eval_max_pairs", "checkpoint_every_steps"}
+RESUMABLE_CHANGES = {"epochs", "max_steps", "eval_max_pairs", "checkpoint_every_steps", "deterministic", "jit_compile"}
 
 
 class TrainingError(CvgeoError):
@@ -73,6 +75,8 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
         raise TrainingError(f"passes_per_epoch must be at least 1, got {config.passes_per_epoch}")
     if config.checkpoint_every_steps is not None and config.checkpoint_every_steps < 1:
         raise TrainingError(f"checkpoint_every_steps must be at least 1, got {config.checkpoint_every_steps}")
+    if config.mixed_precision is not None and config.mixed_precision not in PRECISION_POLICIES:
+        raise TrainingError(f"mixed_precision must be one of {', '.join(PRECISION_POLICIES)}, got {config.mixed_precision!r}")
     _check_resumable(config)
     started = time.perf_counter()
     if config.deterministic:
@@ -87,7 +91,7 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
     # Seeded after the split is opened: preparing a dataset on first use draws from the global
     # generators, and the initial weights must not depend on whether it was already prepared.
     keras.utils.set_random_seed(config.seed)
-    task.build()
+    _build_in_precision(task, config.mixed_precision)
 
     step = tf.Variable(0, dtype=tf.int64, name="step")
     epoch = tf.Variable(0, dtype=tf.int64, name="epoch")
@@ -164,6 +168,16 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
         "validation": _last_validation(config.output_dir),
     })
     return task.model
+
+
+def _build_in_precision(task, precision: str | None) -> None:
+    """Builds the task's networks under the run's dtype policy; layers keep it, the global policy is restored."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(PRECISION_POLICIES.get(precision, "float32"))
+    try:
+        task.build()
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def _random_states(items) -> list[tf.Variable]:

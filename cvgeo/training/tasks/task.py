@@ -10,6 +10,7 @@ resume it lists in `checkpoint_items`, and `start_epoch` sees every epoch bounda
 import abc
 import functools
 
+import keras
 import tensorflow as tf
 
 from cvgeo.data.pair_inputs import PairInputOptions
@@ -31,7 +32,8 @@ class Task(abc.ABC):
 
     @abc.abstractmethod
     def build(self) -> None:
-        """Creates the networks, optimizers and the compiled step."""
+        """Creates the networks, optimizers (through `precision_optimizer`) and the compiled step
+        (XLA-compiled when `config.jit_compile`); runs under the run's Keras dtype policy."""
 
     @property
     @abc.abstractmethod
@@ -51,6 +53,12 @@ class Task(abc.ABC):
         """One optimisation step on `batch`; returns scalar losses by name, the overall one as "loss",
         or a `StepResult` with them and the gradients' global norm, so that the loop also stops at
         non-finite gradients."""
+
+    def precision_optimizer(self, optimizer: keras.optimizers.Optimizer) -> keras.optimizers.Optimizer:
+        """`optimizer`, with dynamic loss scaling when the run trains in float16 (`mixed_precision="fp16"`)."""
+        if self.config.mixed_precision == "fp16":
+            return keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
 
     def start_epoch(self, epoch: int) -> None:
         """Called before each epoch (0-based): schedules and refreshed mining state go here."""
