@@ -20,10 +20,16 @@ _FILE = re.compile(rf"{_PREFIX}-(\d+)(?:\.index|\.data-\d{{5}}-of-\d{{5}}|_temp)
 
 
 class RunCheckpoints:
-    """The checkpoints of one run folder: restore the newest, save by step number, keep the last 3."""
+    """The checkpoints of one run folder: restore the newest, save by step number, keep the last 3.
 
-    def __init__(self, directory: str, **trackables):
-        self.checkpoint = tf.train.Checkpoint(**trackables)
+    `required` must all be in a checkpoint being restored (the task's networks and optimizers, the
+    step); `optional` are restored when present and keep their values otherwise, so that runs
+    checkpointed before such bookkeeping existed still resume.
+    """
+
+    def __init__(self, directory: str, required: dict, optional: dict):
+        self.checkpoint = tf.train.Checkpoint(**required, **optional)
+        self._required, self._optional = tf.train.Checkpoint(**required), tf.train.Checkpoint(**optional)
         remove_unfinished(directory)
         self.manager = tf.train.CheckpointManager(self.checkpoint, directory, max_to_keep=3, checkpoint_name=_PREFIX)
 
@@ -34,7 +40,8 @@ class RunCheckpoints:
     def restore(self) -> str | None:
         """Loads the newest committed checkpoint into the trackables; its prefix, or None if there is none."""
         if self.latest:
-            self.checkpoint.restore(self.latest).assert_existing_objects_matched()
+            self._required.restore(self.latest).assert_existing_objects_matched()
+            self._optional.restore(self.latest).expect_partial()
         return self.latest
 
     def save(self, step: int) -> str:

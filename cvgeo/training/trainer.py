@@ -99,8 +99,10 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
     seconds = tf.Variable(0.0, dtype=tf.float64, name="seconds")  # training wall time of earlier sessions
     items = task.checkpoint_items()
     checkpoints = RunCheckpoints(
-        run_directory.checkpoint_dir(config.output_dir), **items, random_states=_random_states(items.values()),
-        step=step, epoch=epoch, step_in_epoch=step_in_epoch, seconds=seconds,
+        run_directory.checkpoint_dir(config.output_dir),
+        required=dict(**items, step=step, epoch=epoch),
+        # Missing from checkpoints of earlier versions, which then resume as they did: at the epoch's start.
+        optional=dict(random_states=_random_states(items.values()), step_in_epoch=step_in_epoch, seconds=seconds),
     )
     if checkpoints.restore():
         print(f"Resuming {config.output_dir} from {checkpoints.latest} (epoch {int(epoch)}, step {int(step)})")

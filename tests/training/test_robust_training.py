@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from cvgeo.inference import run_directory
 from cvgeo.training import NonFiniteLossError, TrainConfig, train
-from cvgeo.training.run_checkpoints import remove_unfinished
+from cvgeo.training.run_checkpoints import RunCheckpoints, remove_unfinished
 from cvgeo.training.train_step import StepResult
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -77,6 +77,16 @@ def test_remove_unfinished_keeps_committed_checkpoints(tmp_path):
     (tmp_path / "ckpt-2_temp").mkdir()
     assert remove_unfinished(str(tmp_path)) == ["checkpoint.tmp123", "ckpt-2.data-00000-of-00001", "ckpt-2.index", "ckpt-2_temp"]
     assert sorted(os.listdir(tmp_path)) == ["checkpoint", "ckpt-1.data-00000-of-00001", "ckpt-1.index"]
+
+
+def test_checkpoints_without_the_optional_items_still_restore(tmp_path):
+    old = tf.train.CheckpointManager(tf.train.Checkpoint(step=tf.Variable(5)), str(tmp_path), max_to_keep=3)
+    old.save(checkpoint_number=5)
+    step, step_in_epoch = tf.Variable(0), tf.Variable(0)
+    assert RunCheckpoints(str(tmp_path), {"step": step}, {"step_in_epoch": step_in_epoch}).restore().endswith("ckpt-5")
+    assert (int(step), int(step_in_epoch)) == (5, 0)
+    with pytest.raises(AssertionError):
+        RunCheckpoints(str(tmp_path), {"step": step, "epoch": tf.Variable(0)}, {}).restore()
 
 
 def test_a_nan_loss_exits_2_with_one_line_and_saves_nothing_after_it(tmp_path, tfds_dir, small_net):
