@@ -130,7 +130,7 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
                 skipped = int(step_in_epoch)
                 epoch_started, pairs, completed = time.perf_counter(), 0, True
                 for index, batch in enumerate(batches.skip(skipped), start=skipped + 1):
-                    losses = _checked_step(task, batch, int(step) + 1, int(epoch), index, checkpoints.latest)
+                    losses, gradient_norm = _checked_step(task, batch, int(step) + 1, int(epoch), index, checkpoints.latest)
                     step.assign_add(1)
                     step_in_epoch.assign(index)
                     pairs += int(batch["query"].shape[0])
@@ -141,6 +141,8 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
                         for name, value in losses.items():
                             tf.summary.scalar(f"train/{name}", value)
                         tf.summary.scalar("train/pairs_per_second", rate)
+                        if gradient_norm is not None:
+                            tf.summary.scalar("train/gradient_norm", gradient_norm)
                     if index == per_epoch:
                         break
                     if stop:
@@ -200,21 +202,25 @@ def _interrupted(stop: StopRequest, checkpoint: str, step: int) -> "TrainingInte
     )
 
 
-def _checked_step(task, batch: dict, step: int, epoch: int, index: int, latest: str | None) -> dict[str, float]:
-    """Runs the task's step; its losses as floats, or NonFiniteLossError naming the step and the term."""
+def _checked_step(
+    task, batch: dict, step: int, epoch: int, index: int, latest: str | None
+) -> tuple[dict[str, float], float | None]:
+    """Runs the task's step: its losses and gradient norm (if it reports one) as floats, or
+    NonFiniteLossError naming the step and the term."""
     result = task.train_step(batch)
     losses, gradient_norm = result if isinstance(result, StepResult) else (result, None)
     values = {name: float(value) for name, value in losses.items()}
+    gradient_norm = None if gradient_norm is None else float(gradient_norm)
     bad = [f"loss {name!r} is {value}" for name, value in values.items() if not math.isfinite(value)]
-    if gradient_norm is not None and not math.isfinite(float(gradient_norm)):
-        bad.append(f"the gradients' global norm is {float(gradient_norm)}")
+    if gradient_norm is not None and not math.isfinite(gradient_norm):
+        bad.append(f"the gradients' global norm is {gradient_norm}")
     if bad:
         kept = f"the latest checkpoint is still {latest}" if latest else "no checkpoint was written"
         raise NonFiniteLossError(
             f"non-finite values at step {step} (epoch {epoch + 1}, batch {index}): {'; '.join(bad)}; "
             f"stopped without saving, {kept}"
         )
-    return values
+    return values, gradient_norm
 
 
 def _last_validation(run_dir: str) -> dict | None:

@@ -182,3 +182,8 @@ def test_a_finished_run_holds_its_final_weights_and_run_json(tmp_path, tfds_dir,
     assert summary["config"] == json.loads(config.to_json())
     assert summary["validation"]["step"] == 3 and "recall@1" in summary["validation"]
     assert not [name for name in os.listdir(tmp_path / "run") if name.startswith(".partial-")]
+    logged = set()
+    for path in (tmp_path / "run" / "logs").iterdir():
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            logged |= {value.tag for value in event.summary.value}
+    assert {"train/loss", "train/gradient_norm"} <= logged
