@@ -1,7 +1,9 @@
 """Train a cross-view network: `python train.py --model=cvm_net_i --dataset=cvusa --data_dir=DIR`.
 
 With no flags it trains CVM-Net-I on the synthetic dataset at small image sizes (CPU-friendly).
-Re-running the same command resumes from the newest checkpoint in --output_dir.
+Re-running the same command resumes from the newest checkpoint in --output_dir (also after SIGTERM or
+Ctrl-C, which checkpoint before exiting with 128 + the signal's number). A NaN or infinite loss stops
+the run with exit status 2 and one line saying where.
 """
 
 import sys
@@ -33,6 +35,13 @@ def define_flags() -> None:
     flags.DEFINE_string("output_dir", None, "Run folder: config.json, checkpoints/, logs/ (default runs/default).")
     flags.DEFINE_string("init_weights", None, "ImageNet VGG16 weights to start from (Keras notop .h5 or vgg16_weights.npz).")
     flags.DEFINE_integer("eval_max_pairs", None, "Validate each epoch on at most this many pairs of the eval split.")
+    flags.DEFINE_integer("checkpoint_every_steps", None, "Also checkpoint every N steps (default: at epoch ends only); "
+                         "a resumed run continues the epoch where it stopped.")
+    flags.DEFINE_bool("deterministic", None, "Deterministic TensorFlow kernels: a run stopped and resumed ends with "
+                      "bit-identical weights to an uninterrupted one (slower on some devices).")
+    flags.DEFINE_enum("mixed_precision", None, ["bf16", "fp16"], "Train in bfloat16 or float16 (fp16 with dynamic "
+                      "loss scaling); descriptors, losses and similarities stay float32. Default: float32.")
+    flags.DEFINE_bool("jit_compile", None, "Compile the train step with XLA.")
     for branch, what in (("query", "ground panorama"), ("reference", "aerial image")):
         flags.DEFINE_integer(f"{branch}_height", None, f"Model input height of the {what}.")
         flags.DEFINE_integer(f"{branch}_width", None, f"Model input width of the {what}.")
@@ -41,6 +50,7 @@ def define_flags() -> None:
     command_line.require_one_of("model", MODELS, "models")
     command_line.require_one_of("dataset", DATASETS, "datasets", config_suffix=True)
     command_line.require_at_least("batch_size", 2, "in-batch negatives")
+    command_line.require_at_least("checkpoint_every_steps", 1)
 
 
 def resolve_config(values):
@@ -77,7 +87,8 @@ def resolve_config(values):
         tfds_dir=values.tfds_dir, skip_corrupt=values.skip_corrupt, epochs=values.epochs,
         max_steps=values.max_steps, batch_size=values.batch_size, learning_rate=values.learning_rate,
         seed=values.seed, output_dir=values.output_dir, init_weights=values.init_weights,
-        eval_max_pairs=values.eval_max_pairs,
+        eval_max_pairs=values.eval_max_pairs, checkpoint_every_steps=values.checkpoint_every_steps,
+        deterministic=values.deterministic, mixed_precision=values.mixed_precision, jit_compile=values.jit_compile,
     )
     if config.batch_size < 2:
         raise CvgeoError(f"--batch_size must be at least 2 (in-batch negatives), got {config.batch_size}")
@@ -91,9 +102,12 @@ def main(argv) -> int:
     try:
         command_line.start_tensorflow(command_line.requested_verbosity(FLAGS))
         config = resolve_config(FLAGS)
-        from cvgeo.training import train, validation
+        from cvgeo.training import TrainingInterrupted, train, validation
 
         train(config, validate=validation.make_validator(config))
+    except TrainingInterrupted as stopped:
+        print(f"train.py: {stopped}", file=sys.stderr)
+        return 128 + stopped.signal_number
     except CvgeoError as error:
         print(f"train.py: {error}", file=sys.stderr)
         return 2

@@ -83,7 +83,7 @@ def main() -> None:
             order, position = rng.permutation(len(train_q)), 0
         rows = order[position:position + args.batch_size]
         position += args.batch_size
-        losses.append(float(step({"query": tf.constant(train_q[rows]), "reference": tf.constant(train_r[rows])})))
+        losses.append(float(step({"query": tf.constant(train_q[rows]), "reference": tf.constant(train_r[rows])}).losses))
         if index % args.eval_every == 0 or index == args.steps:
             r1, r1p, r10 = recall(model, test_q, test_r)
             print(f"step {index:4d}  loss {np.mean(losses[-args.eval_every:]):.4f}  test R@1 {r1:5.2f}  "

@@ -142,7 +142,7 @@ def main(argv) -> None:
 
     def cvgeo_step(step=train_step, key="cvgeo") -> float:
         i = counter[key] = (counter[key] + 1) % len(queries)
-        return float(step({"query": tf.constant(queries[i]), "reference": tf.constant(references[i])}))
+        return float(step({"query": tf.constant(queries[i]), "reference": tf.constant(references[i])}).losses)
 
     def original_step() -> float:
         i = counter["original"] = (counter["original"] + 1) % len(queries)

@@ -25,6 +25,8 @@ def _run_train(*flags: str, cwd: str) -> subprocess.CompletedProcess:
         (["--batch_size=1"], "--batch_size must be at least 2"),
         (["--model=crosslocate"], "crosslocate has no training recipe yet"),
         (["--dataset=synthetic_crossview_tiny"], "set --query_height and --query_width to at most 16 and 64"),
+        (["--checkpoint_every_steps=0"], "--checkpoint_every_steps must be at least 1"),
+        (["--mixed_precision=fp8"], "value should be one of <bf16|fp16>"),
         (["--model=cvm_net_i", "--dataset=cvusa"], "splits/train-19zl.csv"),
         (["--dataset=cvusa", "--data_dir=missing_folder"], "--data_dir missing_folder is not a folder"),
     ],

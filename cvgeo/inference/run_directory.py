@@ -11,6 +11,8 @@ from cvgeo.atomic_files import write_text_atomically
 from cvgeo.errors import CvgeoError
 
 CONFIG_FILE = "config.json"
+RUN_FILE = "run.json"  # written when a run finishes: config, steps, wall time, final validation
+FINAL_WEIGHTS_FILE = "model.weights.h5"
 CHECKPOINT_SUBDIR = "checkpoints"
 LOG_SUBDIR = "logs"
 
@@ -29,6 +31,16 @@ def log_dir(run_dir: str) -> str:
 
 def write_config(run_dir: str, config_json: str) -> None:
     write_text_atomically(os.path.join(run_dir, CONFIG_FILE), config_json + "\n")
+
+
+def final_weights_path(run_dir: str) -> str:
+    """Where a finished run's final weights are (`cvgeo.checkpoints.load` reads them)."""
+    return os.path.join(run_dir, FINAL_WEIGHTS_FILE)
+
+
+def write_run_summary(run_dir: str, summary: dict) -> None:
+    """Writes `run.json` atomically: what a finished run was and gave."""
+    write_text_atomically(os.path.join(run_dir, RUN_FILE), json.dumps(summary, indent=2, sort_keys=True) + "\n")
 
 
 def read_config(run_dir: str) -> str | None:

@@ -47,6 +47,10 @@ class TrainConfig:
     output_dir: str = "runs/default"
     init_weights: str | None = None
     eval_max_pairs: int | None = None  # validate on the first N pairs of the eval split (all when None)
+    checkpoint_every_steps: int | None = None  # also checkpoint every N steps (None: at epoch ends only)
+    deterministic: bool = False  # deterministic TF kernels: a resumed run ends bit-identical to an uninterrupted one
+    mixed_precision: str | None = None  # "bf16" or "fp16" (with dynamic loss scaling); None: float32
+    jit_compile: bool = False  # compile the train step with XLA
 
     def replace(self, **changes) -> "TrainConfig":
         """A copy with `changes` applied; None values mean "keep" (unset flags)."""

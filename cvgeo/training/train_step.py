@@ -1,6 +1,7 @@
 """The compiled training step shared by every two-branch network."""
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import keras
 import tensorflow as tf
@@ -8,32 +9,54 @@ import tensorflow as tf
 Losses = tf.Tensor | dict[str, tf.Tensor]
 
 
+class StepResult(NamedTuple):
+    """What a step returns: its named losses (what the loop logs) and the global norm of the gradients
+    it applied, computed in the step so that the loop can stop at non-finite gradients for a reduction.
+    None under dynamic loss scaling, whose optimizer skips a step with non-finite gradients itself."""
+
+    losses: Losses
+    gradient_norm: tf.Tensor | None
+
+
 def make_train_step(
     model: keras.Model,
     optimizer: keras.optimizers.Optimizer,
     loss_fn: Callable[..., Losses],
     forward: Callable[[dict], tuple] | None = None,
-) -> Callable[[dict], Losses]:
-    """A `tf.function` that runs one optimisation step on a batch and returns what `loss_fn` returns.
+    jit_compile: bool = False,
+) -> Callable[[dict], StepResult]:
+    """A `tf.function` that runs one optimisation step on a batch: what `loss_fn` returns and the
+    gradients' global norm.
 
     `forward(batch)` gives the model outputs the loss needs (default: the query and reference
     descriptors of `model((batch["query"], batch["reference"]), training=True)`; an STN model also
     gives its warped aerial). `loss_fn(*outputs, batch)` receives the batch too, so losses can use
     positions (the CVACT distance mask) or other inputs (the polar target). It returns the loss, or
     named losses whose "loss" entry is minimised.
+
+    Mixed precision: the outputs reach `loss_fn` as float32 (losses and similarity matrices stay
+    float32 whatever the layers compute in), and a `keras.optimizers.LossScaleOptimizer` (fp16) gets
+    its scaled loss. `jit_compile` compiles the step with XLA; the step then sees only the batch's
+    numeric entries (XLA has no strings: keys and file names stay outside).
     """
     if forward is None:
         forward = lambda batch: model((batch["query"], batch["reference"]), training=True)  # noqa: E731
     variables = model.trainable_variables
     optimizer.build(variables)
 
-    @tf.function(reduce_retracing=True)
-    def train_step(batch: dict) -> Losses:
-        with tf.GradientTape() as tape:
-            losses = loss_fn(*forward(batch), batch)
-            total = losses["loss"] if isinstance(losses, dict) else losses
-        gradients = tape.gradient(total, variables)
-        optimizer.apply_gradients(zip(gradients, variables))
-        return losses
+    loss_scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
 
+    @tf.function(reduce_retracing=True, jit_compile=jit_compile)
+    def train_step(batch: dict) -> StepResult:
+        with tf.GradientTape() as tape:
+            outputs = [tf.cast(output, tf.float32) for output in forward(batch)]
+            losses = loss_fn(*outputs, batch)
+            total = losses["loss"] if isinstance(losses, dict) else losses
+            scaled = optimizer.scale_loss(total)
+        gradients = tape.gradient(scaled, variables)
+        optimizer.apply_gradients(zip(gradients, variables))
+        return StepResult(losses, None if loss_scaled else tf.linalg.global_norm(gradients))
+
+    if jit_compile:
+        return lambda batch: train_step({key: value for key, value in batch.items() if value.dtype != tf.string})
     return train_step

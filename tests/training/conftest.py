@@ -12,13 +12,15 @@ from cvgeo.models import registry
 from cvgeo.models.cross_view_model import CrossViewModel
 
 
-def build_small_net(query_shape=(16, 64), reference_shape=(32, 32)) -> CrossViewModel:
+def build_small_net(query_shape=(16, 64), reference_shape=(32, 32), dropout_rate: float = 0.0) -> CrossViewModel:
     inputs, outputs = [], []
     for branch, shape in (("grd", query_shape), ("sat", reference_shape)):
         images = keras.Input((*shape, 3), name=f"{branch}_images")
         x = keras.layers.Rescaling(1 / 255.0)(images)
         x = keras.layers.Conv2D(8, 3, strides=2, activation="relu", name=f"{branch}_conv")(x)
         x = keras.layers.GlobalAveragePooling2D()(x)
+        if dropout_rate:  # a random draw in the step, for tests of exact resume
+            x = keras.layers.Dropout(dropout_rate, name=f"{branch}_dropout")(x)
         x = keras.layers.Dense(16, name=f"{branch}_fc")(x)
         inputs.append(images)
         outputs.append(L2Normalization()(x))

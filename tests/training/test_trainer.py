@@ -49,7 +49,7 @@ def test_max_steps_stops_mid_epoch_and_resume_finishes_it(tmp_path, tfds_dir, sm
 
     assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")).endswith("ckpt-1")
     train(config.replace(max_steps=100))
-    assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")).endswith("ckpt-4")
+    assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")).endswith("ckpt-3")  # continues the epoch: 1 + the 2 batches left
 
 
 def test_passes_grouped_into_fewer_epochs_train_on_the_same_batches(tmp_path, tfds_dir, small_net):

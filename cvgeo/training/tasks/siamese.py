@@ -17,7 +17,7 @@ from cvgeo.models import build, model_spec
 from cvgeo.models.cross_view_model import CrossViewModel
 from cvgeo.training.fused_adam import FusedAdam
 from cvgeo.training.tasks.task import Task
-from cvgeo.training.train_step import make_train_step
+from cvgeo.training.train_step import StepResult, make_train_step
 
 TASK_OPTIONS = {"stn_l1_weight", "ground_interpolation", "aerial_interpolation", "joint_flip"}
 
@@ -43,15 +43,15 @@ class SiameseTask(Task):
             raise CvgeoError(f"stn_l1_weight needs a model with a spatial transformer; {config.model} has none")
         if config.init_weights:
             self._load_imagenet(config.init_weights)
-        self.optimizer = FusedAdam(
+        self.optimizer = self.precision_optimizer(FusedAdam(
             config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2, epsilon=config.epsilon
-        )
+        ))
         forward = None
         if self.l1_weight:
             forward = lambda batch: self._model.with_transformed_reference(  # noqa: E731
                 (batch["query"], batch["reference"]), training=True
             )
-        self._step = make_train_step(self._model, self.optimizer, self._losses, forward)
+        self._step = make_train_step(self._model, self.optimizer, self._losses, forward, jit_compile=config.jit_compile)
 
     def _load_imagenet(self, path: str) -> None:
         backbone = model_spec(self.config.model).imagenet_backbone
@@ -86,7 +86,7 @@ class SiameseTask(Task):
             joint_flip=bool(config.task_options.get("joint_flip", False)),
         )
 
-    def train_step(self, batch: dict) -> dict[str, tf.Tensor]:
+    def train_step(self, batch: dict) -> StepResult:
         return self._step(batch)
 
     def _losses(self, query: tf.Tensor, reference: tf.Tensor, *rest) -> dict[str, tf.Tensor]:

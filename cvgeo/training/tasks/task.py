@@ -10,24 +10,30 @@ resume it lists in `checkpoint_items`, and `start_epoch` sees every epoch bounda
 import abc
 import functools
 
+import keras
 import tensorflow as tf
 
 from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.models.cross_view_model import CrossViewModel
 from cvgeo.training.config import TrainConfig
+from cvgeo.training.train_step import StepResult
 
 
 class Task(abc.ABC):
     """One training method. Subclasses build their networks in `build` (after the loop has seeded
-    the random generators) and return named scalar losses from `train_step` ("loss" first)."""
+    the random generators) and return named scalar losses from `train_step` ("loss" first).
+
+    The loop also checkpoints the random-generator states of the Keras networks in `checkpoint_items`
+    (dropout seeds), so a resumed run draws what an uninterrupted one would."""
 
     def __init__(self, config: TrainConfig):
         self.config = config
 
     @abc.abstractmethod
     def build(self) -> None:
-        """Creates the networks, optimizers and the compiled step."""
+        """Creates the networks, optimizers (through `precision_optimizer`) and the compiled step
+        (XLA-compiled when `config.jit_compile`); runs under the run's Keras dtype policy."""
 
     @property
     @abc.abstractmethod
@@ -43,8 +49,16 @@ class Task(abc.ABC):
         """What the task reads from each dataset example and how it is prepared."""
 
     @abc.abstractmethod
-    def train_step(self, batch: dict) -> dict[str, tf.Tensor]:
-        """One optimisation step on `batch`; returns scalar losses by name, the overall one as "loss"."""
+    def train_step(self, batch: dict) -> dict[str, tf.Tensor] | StepResult:
+        """One optimisation step on `batch`; returns scalar losses by name, the overall one as "loss",
+        or a `StepResult` with them and the gradients' global norm, so that the loop also stops at
+        non-finite gradients."""
+
+    def precision_optimizer(self, optimizer: keras.optimizers.Optimizer) -> keras.optimizers.Optimizer:
+        """`optimizer`, with dynamic loss scaling when the run trains in float16 (`mixed_precision="fp16"`)."""
+        if self.config.mixed_precision == "fp16":
+            return keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
 
     def start_epoch(self, epoch: int) -> None:
         """Called before each epoch (0-based): schedules and refreshed mining state go here."""
