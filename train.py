@@ -99,11 +99,11 @@ def main(argv) -> int:
     del argv
     from cvgeo.errors import CvgeoError
 
-    try:
-        command_line.start_tensorflow(command_line.requested_verbosity(FLAGS))
-        config = resolve_config(FLAGS)
-        from cvgeo.training import TrainingInterrupted, train, validation
+    command_line.start_tensorflow(command_line.requested_verbosity(FLAGS))
+    from cvgeo.training import TrainingInterrupted, train, validation
 
+    try:
+        config = resolve_config(FLAGS)
         train(config, validate=validation.make_validator(config))
     except TrainingInterrupted as stopped:
         print(f"train.py: {stopped}", file=sys.stderr)
