@@ -8,7 +8,8 @@ disagrees with its registry.
 """
 
 MODEL_NAMES = (
-    "cvm_net_i", "cvm_net_ii", "ori_cnn", "safa", "safa_stn_affine", "safa_stn_composed", "safa_stn_tps", "crosslocate",
+    "cvm_net_i", "cvm_net_ii", "ori_cnn", "safa", "safa_stn_affine", "safa_stn_composed", "safa_stn_tps", "toker",
+    "crosslocate",
 )
 
 DATASET_NAMES = (
