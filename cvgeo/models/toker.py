@@ -183,8 +183,8 @@ def build_toker(
 ) -> TokerModel:
     """Toker et al.'s retrieval network (with its generator); street `query_shape`, polar `reference_shape`.
 
-    Both shapes must be equal (the generator draws the street view at the polar size) and multiples
-    of 8 (three 2x down- and up-samplings). Trainable parameters at 112x616:
+    Both shapes must be equal (the generator draws the street view at the polar size), multiples of
+    8 (three 2x down- and up-samplings) and at least 24 (the discriminator's logits). Trainable parameters at 112x616:
     generator 9,507,908 (attention 81,921), retrieval 26,789,520 (ResNet-34 to layer3 8,170,304 + two attentions at 14x77, 9,309,608 each);
     the discriminator (`build_toker_discriminator`) adds 2,788,290.
     """
@@ -194,8 +194,9 @@ def build_toker(
             f"toker draws the street view at the polar image's size: query_shape {query_shape} and "
             f"reference_shape {reference_shape} must be equal"
         )
-    if query_shape[0] % 8 or query_shape[1] % 8 or query_shape[0] * query_shape[1] < 128:
-        raise ModelOptionError(f"toker needs a shape of multiples of 8 with at least 2 positions at 1/8, got {query_shape}")
+    if query_shape[0] % 8 or query_shape[1] % 8 or min(query_shape) < 24:
+        # The discriminator's last two 4x4 stride-1 convs each take one row and column off H/8 x W/8.
+        raise ModelOptionError(f"toker needs a shape of multiples of 8, at least 24 a side, got {query_shape}")
     street = keras.Input((*query_shape, 3), name="street")
     polar = keras.Input((*reference_shape, 3), name="polar")
     synthesized, resb6 = toker_generator_graph(_to_signed("polar_preprocessing")(polar))

@@ -80,7 +80,7 @@ def test_small_forward_and_the_reference_branch_is_the_bottleneck():
     assert tuple(logits.shape) == (1, 2, 14, 1)
 
 
-@pytest.mark.parametrize("shapes", [((32, 128), (32, 120)), ((36, 128), (36, 128))])
+@pytest.mark.parametrize("shapes", [((32, 128), (32, 120)), ((36, 128), (36, 128)), ((16, 64), (16, 64))])
 def test_shapes_it_cannot_draw_are_refused(shapes):
     with pytest.raises(ModelOptionError):
         build("toker", query_shape=shapes[0], reference_shape=shapes[1])
