@@ -18,6 +18,12 @@ def spectral_conv(x: keras.KerasTensor, channels: int, kernel: int, name: str) -
     The kernel keeps PyTorch's default initialisation and the bias starts at 0: the original's
     `init_weights` (N(0, 0.02) weights, zero biases) reaches a spectral-normalised conv's bias but
     its weight only through the derived `weight`, recomputed from `weight_orig` (spec 3.3).
+
+    Keras' SpectralNormalization differs from torch.nn.utils.spectral_norm in how it trains: it
+    overwrites the kernel with kernel / sigma on each training call and the optimizer then steps
+    that normalised kernel, where PyTorch keeps `weight_orig`, steps it, and differentiates through
+    sigma. The forward pass (one power iteration, then W / sigma) is the same; a `.pth` import
+    stores W_orig / sigma as the kernel.
     """
     if kernel // 2:
         x = ReflectionPadding2D(kernel // 2, name=f"{name}_pad")(x)

@@ -29,6 +29,7 @@ from cvgeo.losses import (
 from cvgeo.models import build, model_spec
 from cvgeo.models.cross_view_model import CrossViewModel
 from cvgeo.models.toker import build_toker_discriminator
+from cvgeo.training.config import TrainConfig
 from cvgeo.training.fused_adam import FusedAdam
 from cvgeo.training.tasks.task import Task
 
@@ -45,7 +46,7 @@ class TokerTask(Task):
     `summary_images` (synthesised views written per epoch, default 3, 0 = none).
     """
 
-    def __init__(self, config):
+    def __init__(self, config: TrainConfig):
         super().__init__(config)
         unknown = sorted(set(config.task_options) - TASK_OPTIONS)
         if unknown:
@@ -169,5 +170,5 @@ class TokerTask(Task):
         optimizer.apply_gradients(zip(gradients, variables))
 
 
-def _shapes(config) -> dict:
+def _shapes(config: TrainConfig) -> dict:
     return {key: config.model_options[key] for key in ("query_shape", "reference_shape") if key in config.model_options}
