@@ -15,7 +15,7 @@ from cvgeo import command_line
 from cvgeo.errors import CvgeoError
 from cvgeo.evaluation.exact_search import BACKENDS
 from cvgeo.evaluation.protocols import PROTOCOLS
-from cvgeo.evaluation.recall import TOP_PERCENT_RULES
+from cvgeo.evaluation.recall import DEFAULT_TOP_PERCENT_RULE, TOP_PERCENT_RULES
 from cvgeo.inference import run_directory
 from cvgeo.registry_names import DATASET_NAMES, MODEL_NAMES
 
@@ -27,9 +27,13 @@ def define_flags() -> None:
     """Every flag of evaluate.py; all optional."""
     flags.DEFINE_string("descriptors", None, "Evaluate this descriptor file (.npz or OriCNN .mat) instead of a model.")
     flags.DEFINE_enum("protocol", "cvusa", list(PROTOCOLS), "Evaluation protocol.")
-    flags.DEFINE_enum("top_percent_rule", "cvm", list(TOP_PERCENT_RULES),
+    flags.DEFINE_enum("top_percent_rule", None, list(TOP_PERCENT_RULES),
                       "K of recall@1%: cvm = floor(0.01 R) + 1 (CVM-Net, OriCNN, VIGOR), safa = floor(0.01 R), "
-                      "toker = ceil(0.01 R).")
+                      "toker = ceil(0.01 R). Default: toker for toker models, else cvm.")
+    flags.DEFINE_bool("both_directions", None, "Also rank the street panoramas for each aerial query (paired "
+                      "protocols), reported as aerial_to_street/... Default: yes for toker models, as Toker et al.")
+    flags.DEFINE_integer("synthesized", 0, "Toker runs: also write this many synthesised street views, stacked "
+                         "polar | synthesised | real, as PNGs under <run_dir>/synthesized/.")
     flags.DEFINE_string("metrics_out", None, "Metrics JSON (default: <run_dir>/metrics.json, or next to --descriptors).")
     flags.DEFINE_bool("plots", False, "Also write PNG plots next to the metrics JSON (needs matplotlib).")
     flags.DEFINE_integer("seed", 0, "Seed of the CrossLocate chance baseline.")
@@ -52,6 +56,24 @@ def define_flags() -> None:
     command_line.require_one_of("dataset", DATASET_NAMES, "datasets", config_suffix=True)
     command_line.require_at_least("batch_size", 1)
     command_line.require_at_least("block_mb", 1)
+    command_line.require_at_least("synthesized", 0)
+
+
+def model_name(values) -> str | None:
+    """The network being evaluated: --model, else the run's (None in descriptor mode or without a run)."""
+    if values.descriptors:
+        return None
+    if values.model:
+        return values.model
+    config = run_directory.read_config(values.run_dir)
+    return json.loads(config).get("model") if config else None
+
+
+def top_percent_rule(values) -> str:
+    """--top_percent_rule, else Toker's rule (rank < 0.01 N, `mutual_topk_acc`) for toker models, else cvm."""
+    if values.top_percent_rule:
+        return values.top_percent_rule
+    return "toker" if model_name(values) == "toker" else DEFAULT_TOP_PERCENT_RULE
 
 
 def describe(values):
@@ -108,16 +130,35 @@ def run(values) -> dict:
     from cvgeo.evaluation import evaluate_descriptors, read_descriptors
     from cvgeo.evaluation.metrics_file import metrics_table, write_metrics
 
+    if values.synthesized and values.descriptors:
+        raise CvgeoError("--synthesized needs a toker run (--run_dir), not --descriptors")
     descriptors = read_descriptors(values.descriptors) if values.descriptors else describe(values)
     if values.backend == "tensorflow":
         command_line.start_tensorflow(command_line.requested_verbosity(values))
+    rule = top_percent_rule(values)
+    search_options = {"backend": values.backend, "block_bytes": values.block_mb << 20}
     result = evaluate_descriptors(
-        descriptors, values.protocol, top_percent_rule=values.top_percent_rule, seed=values.seed,
-        top_k=10 if values.plots else 0,
-        search_options={"backend": values.backend, "block_bytes": values.block_mb << 20},
+        descriptors, values.protocol, top_percent_rule=rule, seed=values.seed,
+        top_k=10 if values.plots else 0, search_options=search_options,
     )
     metrics = result.metrics
+    both = values.both_directions if values.both_directions is not None else model_name(values) == "toker"
+    if both:
+        if values.protocol not in ("cvusa", "cvact_val"):
+            raise CvgeoError(f"--both_directions needs a paired protocol (cvusa, cvact_val), not {values.protocol}")
+        from cvgeo.evaluation.reverse_direction import reverse_direction_metrics
+
+        metrics.update(reverse_direction_metrics(descriptors, top_percent_rule=rule, search_options=search_options))
     metrics["source"] = values.descriptors or values.checkpoint or values.run_dir
+    if values.synthesized:
+        from cvgeo.inference.synthesized_views import write_synthesized_views
+
+        paths = write_synthesized_views(
+            values.run_dir, values.synthesized, checkpoint=values.checkpoint, dataset=values.dataset,
+            split=values.split, data_dir=values.data_dir,
+        )
+        print(f"{len(paths)} synthesised street views written to {os.path.dirname(paths[0])}" if paths else
+              "no pairs to synthesise")
     output = metrics_path(values)
     if values.plots:
         from cvgeo.plotting.evaluation_plots import write_evaluation_plots

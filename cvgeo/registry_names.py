@@ -8,7 +8,8 @@ disagrees with its registry.
 """
 
 MODEL_NAMES = (
-    "cvm_net_i", "cvm_net_ii", "ori_cnn", "safa", "safa_stn_affine", "safa_stn_composed", "safa_stn_tps", "crosslocate",
+    "cvm_net_i", "cvm_net_ii", "ori_cnn", "safa", "safa_stn_affine", "safa_stn_composed", "safa_stn_tps", "toker",
+    "crosslocate",
 )
 
 DATASET_NAMES = (
@@ -41,7 +42,7 @@ DATASET_NAMES = (
 
 RECIPE_NAMES = (
     "cvm_net_i", "cvm_net_ii", "ori_cnn", "ori_cnn_cvact", "safa", "safa_cvact",
-    "safa_stn_affine", "safa_stn_composed", "safa_stn_tps",
+    "safa_stn_affine", "safa_stn_composed", "safa_stn_tps", "toker",
     "cvm_net_i_small", "cvm_net_ii_small", "ori_cnn_small", "safa_small",
-    "safa_stn_affine_small", "safa_stn_composed_small", "safa_stn_tps_small", "demo",
+    "safa_stn_affine_small", "safa_stn_tps_small", "safa_stn_composed_small", "toker_small", "demo",
 )

@@ -11,6 +11,7 @@ from cvgeo.checkpoints.imagenet_resnet34 import load_imagenet_resnet34
 from cvgeo.checkpoints.loader import LoadReport, load
 from cvgeo.checkpoints.manifest import read_manifest
 from cvgeo.checkpoints.native import save_weights
+from cvgeo.checkpoints.toker_pth import load_toker_pth
 
 __all__ = [
     "CheckpointMismatchError",
@@ -20,6 +21,7 @@ __all__ = [
     "load",
     "load_imagenet_resnet34",
     "load_imagenet_vgg16",
+    "load_toker_pth",
     "read_manifest",
     "save_weights",
     "WeightsFileError",

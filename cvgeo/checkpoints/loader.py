@@ -21,8 +21,8 @@ class LoadReport:
 
     Attributes:
       source: the file or checkpoint prefix actually read.
-      format: "tf1" (original `Saver` checkpoint), "tf2" (cvgeo training checkpoint) or "keras"
-        (`.weights.h5`).
+      format: "tf1" (original `Saver` checkpoint), "tf2" (cvgeo training checkpoint), "keras"
+        (`.weights.h5`) or "pth" (Toker et al.'s PyTorch checkpoint).
       variables_loaded: number of model variables set.
       tensors_read: TF1 only: the checkpoint entries read, in order (one per model variable).
       ignored: TF1 only: optimizer slots, beta powers and global steps present but not read.
@@ -119,7 +119,8 @@ def load(model: keras.Model, path: str | os.PathLike) -> LoadReport:
         files, or a folder whose `checkpoint` file names one: read by the model family's name map,
         tensor by tensor; Adam slots, beta powers and the global step are skipped unread;
       * a cvgeo training checkpoint (`runs/x/checkpoints/ckpt-3`, or its folder): only `model` is restored;
-      * a `.weights.h5` file written by `save_weights` / the conversion CLI.
+      * a `.weights.h5` file written by `save_weights` / the conversion CLI;
+      * a Toker et al. PyTorch checkpoint (`rgan_best_ckpt.pth`) for a `toker` model (needs torch).
 
     Raises:
       CheckpointPathError: nothing readable at `path`.
@@ -130,6 +131,10 @@ def load(model: keras.Model, path: str | os.PathLike) -> LoadReport:
     path = os.fspath(path)
     if path.endswith(KERAS_WEIGHTS_SUFFIX):
         return _load_keras(model, path)
+    if path.endswith(".pth"):
+        from cvgeo.checkpoints.toker_pth import load_toker_pth
+
+        return LoadReport(path, "pth", load_toker_pth(model, path))
     prefix = resolve_prefix(path)
     reader = CheckpointReader(prefix)
     if reader.is_object_based:

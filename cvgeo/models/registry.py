@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import inspect
 
 from cvgeo.errors import CvgeoError
-from cvgeo.models import crosslocate, cvm_net, ori_cnn, safa, safa_stn
+from cvgeo.models import crosslocate, cvm_net, ori_cnn, safa, safa_stn, toker
 from cvgeo.models.cross_view_model import CrossViewModel
 from cvgeo.models.model_option_error import ModelOptionError
 
@@ -99,6 +99,19 @@ MODELS: dict[str, ModelSpec] = {
     "safa_stn_tps": _safa_stn_spec(
         safa_stn.build_safa_stn_tps,
         "SAFA + thin-plate-spline STN, 6x10 control points (Realistic-Cross-View), ResNet-34 + SA, 2048-d",
+    ),
+    "toker": ModelSpec(
+        toker.build_toker, toker.SHAPE, toker.SHAPE, toker.DESCRIPTOR_DIM,
+        "Toker et al. 2021: street view drawn from the polar aerial by a GAN; its bottleneck and a "
+        "ResNet-34 street branch, SA each, 2048-d",
+        reference_feature="polar",
+        preprocessing=(
+            "RGB 0..255 -> /255, Normalize(0.5, 0.5) to [-1, 1], in the model; CVUSA: panorama and polar "
+            "(generated at 224x1232) resized to 112x616 INTER_CUBIC (spec 3.2)"
+        ),
+        imagenet_backbone="resnet34",
+        # Toker's CVUSA loader: the panorama INTER_CUBIC; cvusa_polar_toker's polars come at 112x616.
+        original_inputs={"ground_interpolation": "cubic"},
     ),
     "crosslocate": ModelSpec(
         crosslocate.build_crosslocate, crosslocate.INPUT_SHAPE, crosslocate.INPUT_SHAPE,

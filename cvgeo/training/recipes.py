@@ -68,6 +68,18 @@ def _safa_stn(model: str) -> TrainConfig:
     )
 
 
+def _toker() -> TrainConfig:
+    # aysim/comingdowntoearth `helper/parser.py` / `train_synthesis_cvusa.py`: the post-2022 polars
+    # (224x1232, resized to 112x616 INTER_CUBIC with the panorama), batch 32, three Adams at 1e-4
+    # with beta (0.5, 0.999), 200 epochs, seed 10, soft margin alpha 10 with the zero diagonal and the
+    # hard-negative schedule, joint horizontal flip; ResNet-34 from ImageNet (--init_weights; spec 3).
+    return TrainConfig(
+        model="toker", task="toker", dataset="cvusa_polar_toker", batch_size=32, epochs=200, learning_rate=1e-4,
+        beta_1=0.5, seed=10, include_diagonal=False, model_options=dict(_POLAR_SHAPES),
+        task_options={"ground_interpolation": "cubic", "joint_flip": True}, output_dir="runs/toker",
+    )
+
+
 def _small(recipe: TrainConfig, model_options: dict, **changes) -> TrainConfig:
     return dataclasses.replace(
         recipe, dataset="synthetic_crossview", epochs=1, model_options=model_options,
@@ -85,6 +97,7 @@ RECIPES: dict[str, TrainConfig] = {
     # SAFA `train_cvact.py`: the same 25 m mask (usefulPair: squared UTM distance >= 625).
     "safa_cvact": dataclasses.replace(_safa(), dataset="cvact_polar", positive_radius=25.0),
     **{model: _safa_stn(model) for model in ("safa_stn_affine", "safa_stn_composed", "safa_stn_tps")},
+    "toker": _toker(),
 }
 RECIPES.update({
     # CVM-Net from scratch needs the aids above and a larger step (3e-4, batch 32) to leave chance
@@ -107,6 +120,14 @@ RECIPES.update({
     "safa_stn_tps_small": _small(RECIPES["safa_stn_tps"], dict(_SYNTHETIC_SHAPES)),
     "safa_stn_composed_small": _small(
         RECIPES["safa_stn_composed"], {**_SYNTHETIC_SHAPES, "transform_shape": (56, 224)},
+    ),
+    # Toker at 24x96 street and polar: multiples of 8 for the generator's three 2x steps, at least
+    # 24 for the discriminator's logits, the synthetic panoramas' 1:4. A step of the three networks
+    # at 32x128 and batch 32 takes ~15 s on a shared 2-core CPU, so batch 16 here (~3.5 s); the
+    # original optimisers. Two epochs (250 steps): R@1 11.7 % on the 300 test pairs after the
+    # first (chance 0.3 %; tests/training/test_toker_learns.py).
+    "toker_small": dataclasses.replace(
+        _small(RECIPES["toker"], {"query_shape": (24, 96), "reference_shape": (24, 96)}, batch_size=16), epochs=2,
     ),
 })
 # `make demo`: a light SAFA (polar aerials, spatial-aware attention) from scratch on the synthetic

@@ -19,6 +19,7 @@ TINY = {
     "crosslocate": dict(query_shape=(32, 32), reference_shape=(40, 40), two_branch=True),
     "safa_stn_affine": dict(query_shape=(32, 128), reference_shape=(64, 64), heads=2),
     "safa_stn_composed": dict(query_shape=(32, 128), reference_shape=(64, 64), transform_shape=(56, 64), latent_channels=4),
+    "toker": dict(query_shape=(32, 64), reference_shape=(32, 64), heads=2),
     "safa_stn_tps": dict(query_shape=(32, 128), reference_shape=(64, 64), grid_shape=(3, 4), span=0.8),
 }
 

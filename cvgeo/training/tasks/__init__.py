@@ -4,9 +4,11 @@ from cvgeo.errors import CvgeoError
 from cvgeo.training.config import TrainConfig
 from cvgeo.training.tasks.siamese import SiameseTask
 from cvgeo.training.tasks.task import Task
+from cvgeo.training.tasks.toker import TokerTask
 
 TASKS: dict[str, type[Task]] = {
     "siamese": SiameseTask,
+    "toker": TokerTask,
 }
 
 
@@ -17,4 +19,4 @@ def make_task(config: TrainConfig) -> Task:
     return TASKS[config.task](config)
 
 
-__all__ = ["TASKS", "SiameseTask", "Task", "make_task"]
+__all__ = ["TASKS", "SiameseTask", "Task", "TokerTask", "make_task"]
