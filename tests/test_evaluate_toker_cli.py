@@ -7,6 +7,7 @@ import sys
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from cvgeo.models import build
@@ -16,6 +17,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHAPE = (24, 96)
 
 
+@pytest.mark.slow  # trains, then evaluates, in subprocesses
 def test_toker_run_is_evaluated_in_both_directions_and_synthesises(tmp_path):
     run = tmp_path / "run"
     options = {"query_shape": SHAPE, "reference_shape": SHAPE, "heads": 2}

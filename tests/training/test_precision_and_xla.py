@@ -23,7 +23,9 @@ def tfds_dir(tmp_path_factory):
     return str(tmp_path_factory.mktemp("tfds"))
 
 
-@pytest.mark.parametrize("precision, compute", [("bf16", "bfloat16"), ("fp16", "float16")])
+@pytest.mark.parametrize(
+    "precision, compute", [("bf16", "bfloat16"), pytest.param("fp16", "float16", marks=pytest.mark.slow)]
+)
 def test_mixed_precision_trains_with_float32_variables_descriptors_and_losses(precision, compute, tmp_path, tfds_dir, small_net):
     config = TrainConfig(**TINY, tfds_dir=tfds_dir, mixed_precision=precision, output_dir=str(tmp_path / "run"))
     model = train(config)
@@ -47,6 +49,7 @@ def test_mixed_precision_trains_with_float32_variables_descriptors_and_losses(pr
     assert (result.gradient_norm is None) == (precision == "fp16")  # loss scaling skips overflowing steps itself
 
 
+@pytest.mark.slow  # compiling the step with XLA takes a while on 2 cores
 def test_xla_compiled_step_matches_the_plain_one(tmp_path, tfds_dir, small_net):
     from cvgeo.models import build
 

@@ -89,6 +89,7 @@ def test_checkpoints_without_the_optional_items_still_restore(tmp_path):
         RunCheckpoints(str(tmp_path), {"step": step, "epoch": tf.Variable(0)}, {}).restore()
 
 
+@pytest.mark.slow  # a subprocess run (~20 s); the in-process NaN-gradient test runs by default
 def test_a_nan_loss_exits_2_with_one_line_and_saves_nothing_after_it(tmp_path, tfds_dir, small_net):
     config = _config(tmp_path, tfds_dir, epochs=2, checkpoint_every_steps=2)
     result = _run_tiny_train(config, TINY_NAN_AT_STEP="5")
@@ -132,6 +133,7 @@ def test_the_step_reports_non_finite_gradients_of_a_finite_loss():
     assert float(result.losses) == 0.0 and not np.isfinite(float(result.gradient_norm))
 
 
+@pytest.mark.slow  # a subprocess run (~20 s); test_stop_signals covers the handler by default
 def test_sigterm_checkpoints_at_the_step_boundary_and_the_same_command_resumes(tmp_path, tfds_dir, small_net, capsys):
     config = _config(tmp_path, tfds_dir, epochs=2)
     stopped = _run_tiny_train(config, TINY_SIGNAL="SIGTERM:2")
