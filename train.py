@@ -42,6 +42,12 @@ def define_flags() -> None:
     flags.DEFINE_enum("mixed_precision", None, ["bf16", "fp16"], "Train in bfloat16 or float16 (fp16 with dynamic "
                       "loss scaling); descriptors, losses and similarities stay float32. Default: float32.")
     flags.DEFINE_bool("jit_compile", None, "Compile the train step with XLA.")
+    flags.DEFINE_enum("strategy", None, ["default", "mirrored", "multi_worker"], "Where replicas run: one device "
+                      "(default), every local GPU (mirrored; the logical CPUs of --cpu_devices without a GPU), or "
+                      "the machines TF_CONFIG lists (multi_worker). --batch_size is the global batch; in-batch "
+                      "negatives span all of it.")
+    flags.DEFINE_integer("cpu_devices", None, "Split the CPU into N logical devices (to run --strategy=mirrored "
+                         "without a GPU).")
     for branch, what in (("query", "ground panorama"), ("reference", "aerial image")):
         flags.DEFINE_integer(f"{branch}_height", None, f"Model input height of the {what}.")
         flags.DEFINE_integer(f"{branch}_width", None, f"Model input width of the {what}.")
@@ -51,6 +57,7 @@ def define_flags() -> None:
     command_line.require_one_of("dataset", DATASETS, "datasets", config_suffix=True)
     command_line.require_at_least("batch_size", 2, "in-batch negatives")
     command_line.require_at_least("checkpoint_every_steps", 1)
+    command_line.require_at_least("cpu_devices", 1)
 
 
 def resolve_config(values):
@@ -89,6 +96,7 @@ def resolve_config(values):
         seed=values.seed, output_dir=values.output_dir, init_weights=values.init_weights,
         eval_max_pairs=values.eval_max_pairs, checkpoint_every_steps=values.checkpoint_every_steps,
         deterministic=values.deterministic, mixed_precision=values.mixed_precision, jit_compile=values.jit_compile,
+        strategy=values.strategy, cpu_devices=values.cpu_devices,
     )
     if config.batch_size < 2:
         raise CvgeoError(f"--batch_size must be at least 2 (in-batch negatives), got {config.batch_size}")
@@ -100,11 +108,13 @@ def main(argv) -> int:
     from cvgeo.errors import CvgeoError
 
     command_line.start_tensorflow(command_line.requested_verbosity(FLAGS))
-    from cvgeo.training import TrainingInterrupted, train, validation
+    from cvgeo.training import TrainingInterrupted, distribution, train, validation
 
     try:
         config = resolve_config(FLAGS)
-        train(config, validate=validation.make_validator(config))
+        # Before anything runs on TensorFlow: the CPU split and multi_worker must be set up first.
+        strategy = distribution.make_strategy(config.strategy, config.cpu_devices)
+        train(config, validate=validation.make_validator(config), strategy=strategy)
     except TrainingInterrupted as stopped:
         print(f"train.py: {stopped}", file=sys.stderr)
         return 128 + stopped.signal_number

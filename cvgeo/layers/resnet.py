@@ -7,6 +7,7 @@ loader's name map is a string replacement. Channels-last; convs have no bias (as
 
 import keras
 
+from cvgeo.layers.global_batch_normalization import GlobalBatchNormalization
 from cvgeo.layers.torch_initializers import torch_default_uniform
 
 # (stage, BasicBlocks, channels) of torchvision's resnet34: layers=[3, 4, 6, 3].
@@ -32,7 +33,7 @@ def _conv_bn(x: keras.KerasTensor, channels: int, kernel: int, stride: int, name
     x = keras.layers.Conv2D(
         channels, kernel, stride, padding=conv_padding, use_bias=False, kernel_initializer=_CONV_INIT, name=name
     )(x)
-    return keras.layers.BatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=bn_name)(x)
+    return GlobalBatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=bn_name)(x)
 
 
 def basic_block(x: keras.KerasTensor, channels: int, stride: int, name: str) -> keras.KerasTensor:

@@ -10,6 +10,7 @@ import keras
 import tensorflow as tf
 
 from cvgeo.geometry import affine_grid, grid_sample, tps_grid, tps_target_points
+from cvgeo.layers.global_batch_normalization import GlobalBatchNormalization
 from cvgeo.layers.resnet import BN_EPSILON, BN_MOMENTUM
 from cvgeo.layers.torch_initializers import torch_default_uniform
 
@@ -58,7 +59,7 @@ def localization_trunk(x: keras.KerasTensor, prefix: str) -> keras.KerasTensor:
             name=f"{prefix}_loc_conv{index}",
         )(x)
         x = keras.layers.MaxPooling2D(2, 2, name=f"{prefix}_loc_pool{index}")(x)
-        x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=f"{prefix}_loc_bn{index}")(x)
+        x = GlobalBatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=f"{prefix}_loc_bn{index}")(x)
         x = keras.layers.ReLU(name=f"{prefix}_loc_relu{index}")(x)
     x = keras.layers.Permute((3, 1, 2), name=f"{prefix}_loc_to_chw")(x)
     return keras.layers.Flatten(name=f"{prefix}_loc_flatten")(x)

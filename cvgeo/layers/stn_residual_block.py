@@ -3,6 +3,7 @@
 import keras
 import tensorflow as tf
 
+from cvgeo.layers.global_batch_normalization import GlobalBatchNormalization
 from cvgeo.layers.resnet import BN_EPSILON, BN_MOMENTUM
 from cvgeo.layers.torch_initializers import torch_default_uniform
 
@@ -54,7 +55,7 @@ def stn_residual_block(x: keras.KerasTensor, channels: int, name: str) -> keras.
         )(inputs)
 
     def batch_norm(inputs, suffix):
-        return keras.layers.BatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=f"{name}_{suffix}")(inputs)
+        return GlobalBatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=f"{name}_{suffix}")(inputs)
 
     y = keras.layers.ReLU(name=f"{name}_relu1")(batch_norm(conv(x, "conv1"), "conv1_bn"))
     shortcut = x if x.shape[-1] == channels else ChannelPadOrCrop(channels, name=f"{name}_skip")(x)

@@ -4,6 +4,8 @@ from collections.abc import Sequence
 
 import keras
 
+from cvgeo.layers.global_batch_normalization import GlobalBatchNormalization
+
 # (block, number of 3x3 convs, channels) for VGG16's thirteen conv layers.
 VGG16_BLOCKS = ((1, 2, 64), (2, 2, 128), (3, 3, 256), (4, 3, 512), (5, 3, 512))
 
@@ -64,7 +66,7 @@ def vgg16_features(
             )(x)
             if batch_norm:
                 # Momentum 0.9 (Keras: 0.99) so the moving statistics settle within a short run.
-                x = keras.layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
+                x = GlobalBatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
                 if activate:
                     x = keras.layers.ReLU(name=f"{name}_relu")(x)
             if block in dropout_blocks and dropout_rate > 0:

@@ -51,6 +51,8 @@ class TrainConfig:
     deterministic: bool = False  # deterministic TF kernels: a resumed run ends bit-identical to an uninterrupted one
     mixed_precision: str | None = None  # "bf16" or "fp16" (with dynamic loss scaling); None: float32
     jit_compile: bool = False  # compile the train step with XLA
+    strategy: str = "default"  # "default" (one device), "mirrored" (local devices) or "multi_worker" (TF_CONFIG)
+    cpu_devices: int | None = None  # split the host CPU into N logical devices (mirrored without a GPU)
 
     def replace(self, **changes) -> "TrainConfig":
         """A copy with `changes` applied; None values mean "keep" (unset flags)."""

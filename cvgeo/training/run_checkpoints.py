@@ -24,12 +24,15 @@ class RunCheckpoints:
 
     `required` must all be in a checkpoint being restored (the task's networks and optimizers, the
     step); `optional` are restored when present and keep their values otherwise, so that runs
-    checkpointed before such bookkeeping existed still resume.
+    checkpointed before such bookkeeping existed still resume. `restore_from` (default: `directory`)
+    is where `restore` looks: a non-chief worker restores the chief's checkpoints and saves its own
+    elsewhere.
     """
 
-    def __init__(self, directory: str, required: dict, optional: dict):
+    def __init__(self, directory: str, required: dict, optional: dict, restore_from: str | None = None):
         self.checkpoint = tf.train.Checkpoint(**required, **optional)
         self._required, self._optional = tf.train.Checkpoint(**required), tf.train.Checkpoint(**optional)
+        self._restore_from = directory if restore_from is None else restore_from
         remove_unfinished(directory)
         self.manager = tf.train.CheckpointManager(self.checkpoint, directory, max_to_keep=3, checkpoint_name=_PREFIX)
 
@@ -39,10 +42,11 @@ class RunCheckpoints:
 
     def restore(self) -> str | None:
         """Loads the newest committed checkpoint into the trackables; its prefix, or None if there is none."""
-        if self.latest:
-            self._required.restore(self.latest).assert_existing_objects_matched()
-            self._optional.restore(self.latest).expect_partial()
-        return self.latest
+        latest = self.latest if self._restore_from == self.manager.directory else tf.train.latest_checkpoint(self._restore_from)
+        if latest:
+            self._required.restore(latest).assert_existing_objects_matched()
+            self._optional.restore(latest).expect_partial()
+        return latest
 
     def save(self, step: int) -> str:
         """Writes checkpoint `ckpt-<step>` unless the newest one already holds this step."""

@@ -1,10 +1,12 @@
-"""The compiled training step shared by every two-branch network."""
+"""The compiled training step shared by every two-branch network, on one device or several replicas."""
 
 from collections.abc import Callable
 from typing import NamedTuple
 
 import keras
 import tensorflow as tf
+
+from cvgeo.training import replicas
 
 Losses = tf.Tensor | dict[str, tf.Tensor]
 
@@ -24,6 +26,7 @@ def make_train_step(
     loss_fn: Callable[..., Losses],
     forward: Callable[[dict], tuple] | None = None,
     jit_compile: bool = False,
+    strategy: tf.distribute.Strategy | None = None,
 ) -> Callable[[dict], StepResult]:
     """A `tf.function` that runs one optimisation step on a batch: what `loss_fn` returns and the
     gradients' global norm.
@@ -34,6 +37,10 @@ def make_train_step(
     positions (the CVACT distance mask) or other inputs (the polar target). It returns the loss, or
     named losses whose "loss" entry is minimised.
 
+    Under a `strategy` with several replicas, `batch` is a distributed batch; the outputs and the
+    batch's numeric entries reach `loss_fn` gathered from every replica, so the loss (and, through
+    `replicas.replica_share`, the summed gradient) is that of the whole batch on one device.
+
     Mixed precision: the outputs reach `loss_fn` as float32 (losses and similarity matrices stay
     float32 whatever the layers compute in), and a `keras.optimizers.LossScaleOptimizer` (fp16) gets
     its scaled loss. `jit_compile` compiles the step with XLA; the step then sees only the batch's
@@ -41,21 +48,26 @@ def make_train_step(
     """
     if forward is None:
         forward = lambda batch: model((batch["query"], batch["reference"]), training=True)  # noqa: E731
+    strategy = strategy or tf.distribute.get_strategy()
     variables = model.trainable_variables
     optimizer.build(variables)
 
     loss_scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
 
+    def replica_step(batch: dict) -> StepResult:
+        numeric = {key: value for key, value in batch.items() if value.dtype != tf.string}
+        with tf.GradientTape() as tape:
+            outputs = replicas.global_batch([tf.cast(output, tf.float32) for output in forward(batch)])
+            losses = loss_fn(*outputs, replicas.global_batch(numeric))
+            total = losses["loss"] if isinstance(losses, dict) else losses
+            scaled = optimizer.scale_loss(replicas.replica_share(total))
+        gradient_norm = replicas.apply_gradients(optimizer, tape.gradient(scaled, variables), variables)
+        # Under loss scaling the norm is of scaled gradients, and the optimizer skips non-finite steps itself.
+        return StepResult(losses, None if loss_scaled else gradient_norm)
+
     @tf.function(reduce_retracing=True, jit_compile=jit_compile)
     def train_step(batch: dict) -> StepResult:
-        with tf.GradientTape() as tape:
-            outputs = [tf.cast(output, tf.float32) for output in forward(batch)]
-            losses = loss_fn(*outputs, batch)
-            total = losses["loss"] if isinstance(losses, dict) else losses
-            scaled = optimizer.scale_loss(total)
-        gradients = tape.gradient(scaled, variables)
-        optimizer.apply_gradients(zip(gradients, variables))
-        return StepResult(losses, None if loss_scaled else tf.linalg.global_norm(gradients))
+        return replicas.run_step(strategy, replica_step, batch)
 
     if jit_compile:
         return lambda batch: train_step({key: value for key, value in batch.items() if value.dtype != tf.string})

@@ -18,6 +18,7 @@ from cvgeo.checkpoints import save_weights
 from cvgeo.inference import run_directory
 from cvgeo.data import dataset_spec, load_split
 from cvgeo.errors import CvgeoError
+from cvgeo.training import distribution
 from cvgeo.training.config import TrainConfig
 from cvgeo.data.input_sizes import check_input_sizes
 from cvgeo.training.run_checkpoints import RunCheckpoints
@@ -28,7 +29,11 @@ from cvgeo.training.train_step import StepResult
 # --mixed_precision values → Keras dtype policies.
 PRECISION_POLICIES = {"bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
 # Fields that may change when a run is continued (train longer); any other change is a new run.
-RESUMABLE_CHANGES = {"epochs", "max_steps", "eval_max_pairs", "checkpoint_every_steps", "deterministic", "jit_compile"}
+# The strategy may change too: the batch size is the global batch, so the run computes the same thing.
+RESUMABLE_CHANGES = {
+    "epochs", "max_steps", "eval_max_pairs", "checkpoint_every_steps", "deterministic", "jit_compile",
+    "strategy", "cpu_devices",
+}
 
 
 class TrainingError(CvgeoError):
@@ -60,7 +65,11 @@ def _check_resumable(config: TrainConfig) -> None:
         )
 
 
-def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | None = None) -> keras.Model:
+def train(
+    config: TrainConfig,
+    validate: Callable[[keras.Model, int], dict] | None = None,
+    strategy: tf.distribute.Strategy | None = None,
+) -> keras.Model:
     """Trains `config.model` with `config.task` on `config.dataset`, resuming from the newest checkpoint in `output_dir`.
 
     A checkpoint is written at the end of every epoch, every `checkpoint_every_steps` steps if set, when
@@ -70,7 +79,15 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
     the same batches and random draws. A non-finite loss or gradient stops the run with
     `NonFiniteLossError` before anything is saved. At the end the run folder gets `model.weights.h5`
     and `run.json`. Returns the trained model.
+
+    `config.strategy` spreads each (global) batch over replicas (`distribution.py`); on several
+    workers only the chief writes the run folder and validates. A caller that runs TensorFlow before
+    `train` (e.g. opens the validation split) passes the strategy it made first, since the CPU split
+    and `multi_worker` must be set up before TensorFlow runs anything.
     """
+    if strategy is None:
+        strategy = distribution.make_strategy(config.strategy, config.cpu_devices)
+    distribution.check_batch_size(strategy, config.batch_size)
     if config.passes_per_epoch < 1:
         raise TrainingError(f"passes_per_epoch must be at least 1, got {config.passes_per_epoch}")
     if config.checkpoint_every_steps is not None and config.checkpoint_every_steps < 1:
@@ -81,7 +98,7 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
     started = time.perf_counter()
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
-    task = make_task(config)
+    task = make_task(config, strategy)
     data = dataset_spec(config.dataset)
     examples = load_split(
         config.dataset, config.train_split or data.train_split,
@@ -91,7 +108,12 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
     # Seeded after the split is opened: preparing a dataset on first use draws from the global
     # generators, and the initial weights must not depend on whether it was already prepared.
     keras.utils.set_random_seed(config.seed)
-    _build_in_precision(task, config.mixed_precision)
+    with strategy.scope():
+        _build_in_precision(task, config.mixed_precision)
+    workspace = distribution.WorkerDirectory(strategy, run_directory.checkpoint_dir(config.output_dir))
+    chief = workspace.chief
+    if not chief:
+        validate = None
 
     step = tf.Variable(0, dtype=tf.int64, name="step")
     epoch = tf.Variable(0, dtype=tf.int64, name="epoch")
@@ -99,14 +121,17 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
     seconds = tf.Variable(0.0, dtype=tf.float64, name="seconds")  # training wall time of earlier sessions
     items = task.checkpoint_items()
     checkpoints = RunCheckpoints(
-        run_directory.checkpoint_dir(config.output_dir),
+        workspace.path,
         required=dict(**items, step=step, epoch=epoch),
         # Missing from checkpoints of earlier versions, which then resume as they did: at the epoch's start.
         optional=dict(random_states=_random_states(items.values()), step_in_epoch=step_in_epoch, seconds=seconds),
+        # Every worker resumes from the chief's checkpoints (the run folder is on a shared filesystem).
+        restore_from=run_directory.checkpoint_dir(config.output_dir),
     )
-    if checkpoints.restore():
+    if checkpoints.restore() and chief:
         print(f"Resuming {config.output_dir} from {checkpoints.latest} (epoch {int(epoch)}, step {int(step)})")
-    run_directory.write_config(config.output_dir, config.to_json())
+    if chief:
+        run_directory.write_config(config.output_dir, config.to_json())
 
     seconds_before = float(seconds)
 
@@ -114,7 +139,7 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
         seconds.assign(seconds_before + time.perf_counter() - started)
         return checkpoints.save(int(step))
 
-    writer = tf.summary.create_file_writer(run_directory.log_dir(config.output_dir))
+    writer = tf.summary.create_file_writer(run_directory.log_dir(config.output_dir)) if chief else tf.summary.create_noop_writer()
     bar = None
     with stop_signals() as stop:
         try:
@@ -123,17 +148,17 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
                 batches = task.epoch_batches(examples, int(epoch))
                 per_epoch = int(batches.cardinality()) if batches.cardinality() >= 0 else None
                 if bar is None:
-                    bar = _run_progress_bar(config, per_epoch, int(epoch), int(step), int(step_in_epoch))
+                    bar = _run_progress_bar(config, per_epoch, int(epoch), int(step), int(step_in_epoch), quiet=not chief)
                 bar.set_description(f"epoch {int(epoch) + 1}/{config.epochs}")
                 # An epoch's batches depend only on (seed, epoch): skipping those already trained on
                 # continues it exactly where a checkpoint left it.
                 skipped = int(step_in_epoch)
                 epoch_started, pairs, completed = time.perf_counter(), 0, True
-                for index, batch in enumerate(batches.skip(skipped), start=skipped + 1):
+                for index, batch in enumerate(distribution.distribute_batches(strategy, batches.skip(skipped)), start=skipped + 1):
                     losses, gradient_norm = _checked_step(task, batch, int(step) + 1, int(epoch), index, checkpoints.latest)
                     step.assign_add(1)
                     step_in_epoch.assign(index)
-                    pairs += int(batch["query"].shape[0])
+                    pairs += config.batch_size  # training batches are whole (drop_remainder)
                     rate = pairs / (time.perf_counter() - epoch_started)
                     bar.set_postfix(**{name: f"{value:.4f}" for name, value in losses.items()}, pairs_per_s=f"{rate:.1f}", refresh=False)
                     bar.update(1)
@@ -163,6 +188,9 @@ def train(config: TrainConfig, validate: Callable[[keras.Model, int], dict] | No
         finally:
             if bar is not None:
                 bar.close()
+            workspace.cleanup()
+    if not chief:
+        return task.model
     save_weights(task.model, run_directory.final_weights_path(config.output_dir))
     run_directory.write_run_summary(config.output_dir, {
         "config": json.loads(config.to_json()),
@@ -232,17 +260,19 @@ def _last_validation(run_dir: str) -> dict | None:
     return json.loads(lines[-1]) if lines else None
 
 
-def _run_progress_bar(config: TrainConfig, per_epoch: int | None, epoch: int, step: int, step_in_epoch: int) -> tqdm:
-    """One bar for the whole run, so its ETA is the run's; says first how much work is ahead."""
+def _run_progress_bar(
+    config: TrainConfig, per_epoch: int | None, epoch: int, step: int, step_in_epoch: int, quiet: bool = False
+) -> tqdm:
+    """One bar for the whole run, so its ETA is the run's; says first how much work is ahead (unless `quiet`)."""
     planned = None if per_epoch is None else step + (config.epochs - epoch) * per_epoch - step_in_epoch
     if config.max_steps is not None:
         planned = config.max_steps if planned is None else min(planned, config.max_steps)
-    if planned is not None:
+    if planned is not None and not quiet:
         tqdm.write(
             f"Training {planned - step} steps of {config.batch_size} pairs (epochs {epoch + 1}-{config.epochs}, "
             f"{per_epoch} steps each), validating after each epoch; the bar's ETA covers the whole run."
         )
-    return tqdm(total=planned, initial=step, unit="step", dynamic_ncols=True)
+    return tqdm(total=planned, initial=step, unit="step", dynamic_ncols=True, disable=quiet)
 
 
 def _reached(step: tf.Variable, max_steps: int | None) -> bool:

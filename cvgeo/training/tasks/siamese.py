@@ -29,8 +29,8 @@ class SiameseTask(Task):
     and `aerial_interpolation` ("area" / "cubic") and `joint_flip` (the STN recipes' CVUSA augmentation).
     """
 
-    def __init__(self, config):
-        super().__init__(config)
+    def __init__(self, config, strategy=None):
+        super().__init__(config, strategy)
         unknown = sorted(set(config.task_options) - TASK_OPTIONS)
         if unknown:
             raise CvgeoError(f"task 'siamese' has no option {', '.join(unknown)}; its options: {', '.join(sorted(TASK_OPTIONS))}")
@@ -51,7 +51,9 @@ class SiameseTask(Task):
             forward = lambda batch: self._model.with_transformed_reference(  # noqa: E731
                 (batch["query"], batch["reference"]), training=True
             )
-        self._step = make_train_step(self._model, self.optimizer, self._losses, forward, jit_compile=config.jit_compile)
+        self._step = make_train_step(
+            self._model, self.optimizer, self._losses, forward, jit_compile=config.jit_compile, strategy=self.strategy
+        )
 
     def _load_imagenet(self, path: str) -> None:
         backbone = model_spec(self.config.model).imagenet_backbone

@@ -27,8 +27,11 @@ class Task(abc.ABC):
     The loop also checkpoints the random-generator states of the Keras networks in `checkpoint_items`
     (dropout seeds), so a resumed run draws what an uninterrupted one would."""
 
-    def __init__(self, config: TrainConfig):
+    def __init__(self, config: TrainConfig, strategy: tf.distribute.Strategy | None = None):
         self.config = config
+        # The loop builds the task in `strategy.scope()` and passes it distributed batches; a step
+        # gathers what compares examples across replicas (`cvgeo.training.replicas`).
+        self.strategy = strategy or tf.distribute.get_strategy()
 
     @abc.abstractmethod
     def build(self) -> None:

@@ -46,8 +46,8 @@ class TokerTask(Task):
     `summary_images` (synthesised views written per epoch, default 3, 0 = none).
     """
 
-    def __init__(self, config: TrainConfig):
-        super().__init__(config)
+    def __init__(self, config: TrainConfig, strategy: tf.distribute.Strategy | None = None):
+        super().__init__(config, strategy)
         unknown = sorted(set(config.task_options) - TASK_OPTIONS)
         if unknown:
             raise CvgeoError(f"task 'toker' has no option {', '.join(unknown)}; its options: {', '.join(sorted(TASK_OPTIONS))}")
