@@ -16,8 +16,10 @@ RESNET34_STAGES = ((1, 3, 64), (2, 4, 128), (3, 6, 256), (4, 3, 512))
 # statistic by 0.1; Keras weights the old moving value by `momentum`, hence 0.9).
 BN_EPSILON = 1e-5
 BN_MOMENTUM = 0.9
-# torchvision resnet.py initialises convs with kaiming_normal_(mode="fan_out", nonlinearity="relu").
-_CONV_INIT = keras.initializers.VarianceScaling(2.0, mode="fan_out", distribution="untruncated_normal")
+def _conv_init() -> keras.initializers.Initializer:
+    """torchvision resnet.py's kaiming_normal_(mode="fan_out", nonlinearity="relu"), one per conv: an
+    instance made at import would fix its seed before the run seeds Keras, and repeat its draws."""
+    return keras.initializers.VarianceScaling(2.0, mode="fan_out", distribution="untruncated_normal")
 
 
 def _conv_bn(x: keras.KerasTensor, channels: int, kernel: int, stride: int, name: str, bn_name: str) -> keras.KerasTensor:
@@ -31,7 +33,7 @@ def _conv_bn(x: keras.KerasTensor, channels: int, kernel: int, stride: int, name
         x = keras.layers.ZeroPadding2D(padding, name=f"{name}_pad")(x) if padding else x
         conv_padding = "valid"
     x = keras.layers.Conv2D(
-        channels, kernel, stride, padding=conv_padding, use_bias=False, kernel_initializer=_CONV_INIT, name=name
+        channels, kernel, stride, padding=conv_padding, use_bias=False, kernel_initializer=_conv_init(), name=name
     )(x)
     return GlobalBatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=bn_name)(x)
 

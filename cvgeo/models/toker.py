@@ -40,8 +40,10 @@ HEADS = 8
 FEATURE_CHANNELS = 256  # resb6 and ResNet-34 layer3
 DESCRIPTOR_DIM = HEADS * FEATURE_CHANNELS
 BOTTLENECK_BLOCKS = 6
-# `init_weights(net, "normal", 0.02)`: what plain (not spectral-normalised) convs start from.
-_GAN_INIT = keras.initializers.RandomNormal(stddev=0.02)
+def _gan_init() -> keras.initializers.Initializer:
+    """`init_weights(net, "normal", 0.02)`: what plain (not spectral-normalised) convs start from; one
+    per layer, made when the network is built, so the run's seed decides it."""
+    return keras.initializers.RandomNormal(stddev=0.02)
 
 
 def _to_signed(name: str) -> keras.layers.Rescaling:
@@ -80,7 +82,7 @@ def toker_generator_graph(x: keras.KerasTensor) -> tuple[keras.KerasTensor, kera
     y = keras.layers.Concatenate(name="generator_dec3")([y, enc1])
     y = instance_normalization(64, "generator_in1_d")(residual_block_up(y, 64, "generator_deconv1"))
     y = keras.layers.Conv2D(
-        3, 3, padding="same", kernel_initializer=_GAN_INIT, name="generator_conv_end_0"
+        3, 3, padding="same", kernel_initializer=_gan_init(), name="generator_conv_end_0"
     )(y)
     return keras.layers.Activation("tanh", name="generator_conv_end_1")(y), resb6
 
@@ -108,7 +110,7 @@ def build_toker_discriminator(shape: tuple[int, int] = SHAPE) -> keras.Model:
             )
             y = keras.layers.SpectralNormalization(layer, name=name)(y)
         else:
-            y = keras.layers.Conv2D(channels, 4, stride, kernel_initializer=_GAN_INIT, name=name)(y)
+            y = keras.layers.Conv2D(channels, 4, stride, kernel_initializer=_gan_init(), name=name)(y)
         index += 1
         return y
 

@@ -16,7 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, ROOT)
 
 import train as train_cli  # noqa: E402
-from tests.training.conftest import build_small_net  # noqa: E402
+from tests.training.conftest import SMALL_MODELS  # noqa: E402
 
 
 def _inject_faults() -> None:
@@ -27,7 +27,7 @@ def _inject_faults() -> None:
     from cvgeo.models import registry
     from cvgeo.training.tasks import SiameseTask
 
-    registry.MODELS["small_net"] = registry.ModelSpec(build_small_net, (16, 64), (32, 32), 16, "test stand-in")
+    registry.MODELS.update(SMALL_MODELS)
     steps = [0]
     step_once = SiameseTask.train_step
 

@@ -7,6 +7,8 @@ One step runs the generator once, then three updates in the original's order:
   3. G: BCE(D(polar, fake), 0.9) + 1000 L_ret + 100 L1(fake, street), gradients through the
      frozen (just updated) D and R into G, Adam on G.
 The hard-negative ratio follows the epoch (1.0 / 0.1 / 0.05 / 0.01 after epochs 20 / 40 / 60).
+On several replicas the retrieval losses mine their negatives in the descriptors of the global batch,
+and every update sums the replicas' gradients (`cvgeo.training.replicas`), as one device would.
 Every loss goes to TensorBoard through the trainer; at the start of each epoch the task writes a few
 synthesised street views (polar | synthesised | real) under `synthesized` in the run's log folder.
 """
@@ -30,6 +32,7 @@ from cvgeo.models import build, model_spec
 from cvgeo.models.cross_view_model import CrossViewModel
 from cvgeo.models.toker import build_toker_discriminator
 from cvgeo.training.config import TrainConfig
+from cvgeo.training import replicas
 from cvgeo.training.fused_adam import FusedAdam
 from cvgeo.training.tasks.task import Task
 
@@ -75,7 +78,7 @@ class TokerTask(Task):
         self.discriminator_optimizer.build(self._discriminator_variables)
         self.retrieval_optimizer.build(self._retrieval_variables)
         self.hard_ratio = tf.Variable(1.0, trainable=False, dtype=tf.float32, name="hard_negative_ratio")
-        self._step = tf.function(self._train_step, reduce_retracing=True)
+        self._step = tf.function(lambda batch: replicas.run_step(self.strategy, self._train_step, batch), reduce_retracing=True)
 
     @property
     def model(self) -> CrossViewModel:
@@ -121,12 +124,14 @@ class TokerTask(Task):
 
     def train_step(self, batch: dict) -> dict[str, tf.Tensor]:
         if self._preview is None:
-            count = self.summary_images
-            self._preview = (batch["reference"][:count], batch["query"][:count])
+            # The first replica's slice of the first batch (the whole batch on one device).
+            first = lambda value: self.strategy.experimental_local_results(value)[0][: self.summary_images]  # noqa: E731
+            self._preview = (first(batch["reference"]), first(batch["query"]))
         return self._step(batch)
 
     def _train_step(self, batch: dict) -> dict[str, tf.Tensor]:
-        model, discriminator, alpha = self._model, self.discriminator, self.config.alpha
+        """One replica's part of the step (the whole step on one device)."""
+        model, discriminator, alpha, share = self._model, self.discriminator, self.config.alpha, replicas.replica_share
         polar, street = batch["reference"], batch["query"]
         polar_signed, street_signed = model.normalize(polar), model.normalize(street)
         with tf.GradientTape() as generator_tape:
@@ -137,25 +142,31 @@ class TokerTask(Task):
                     fake_logits = discriminator(tf.concat([polar_signed, tf.stop_gradient(fake)], -1), training=True)
                     real_logits = discriminator(tf.concat([polar_signed, street_signed], -1), training=True)
                     d_loss = discriminator_loss(real_logits, fake_logits)
-                self._apply(self.discriminator_optimizer, tape.gradient(d_loss, self._discriminator_variables), self._discriminator_variables)
+                    d_share = share(d_loss)
+                self._apply(self.discriminator_optimizer, tape.gradient(d_share, self._discriminator_variables), self._discriminator_variables)
                 with tf.GradientTape() as tape:
                     # `backward_R`: the aerial features detached, so R's loss does not reach G.
                     r_loss = hard_negative_soft_margin_loss(
-                        model.reference_head(tf.stop_gradient(bottleneck), training=True),
-                        model.query_encoder(street, training=True),
+                        *replicas.global_batch([
+                            model.reference_head(tf.stop_gradient(bottleneck), training=True),
+                            model.query_encoder(street, training=True),
+                        ]),
                         alpha=alpha, hard_ratio=self.hard_ratio,
                     )
-                self._apply(self.retrieval_optimizer, tape.gradient(r_loss, self._retrieval_variables), self._retrieval_variables)
+                    r_share = share(r_loss)
+                self._apply(self.retrieval_optimizer, tape.gradient(r_share, self._retrieval_variables), self._retrieval_variables)
             # `backward_G`: D and R run again (updated, in training mode, as the original's second
             # forward passes) and only G is stepped.
             adversarial = generator_adversarial_loss(discriminator(tf.concat([polar_signed, fake], -1), training=True))
             retrieval = hard_negative_soft_margin_loss(
-                model.reference_head(bottleneck, training=True), model.query_encoder(street, training=True),
+                *replicas.global_batch([model.reference_head(bottleneck, training=True), model.query_encoder(street, training=True)]),
                 alpha=alpha, hard_ratio=self.hard_ratio,
             )
             l1 = tf.reduce_mean(tf.abs(fake - street_signed))
             g_loss = generator_loss(adversarial, retrieval, l1)
-        self._apply(self.generator_optimizer, generator_tape.gradient(g_loss, self._generator_variables), self._generator_variables)
+            # Each replica's GAN and L1 terms are means over its slice, the retrieval term the global batch's.
+            g_share = share(g_loss)
+        self._apply(self.generator_optimizer, generator_tape.gradient(g_share, self._generator_variables), self._generator_variables)
         return {
             "loss": g_loss,
             "discriminator": d_loss,
@@ -167,7 +178,7 @@ class TokerTask(Task):
 
     @staticmethod
     def _apply(optimizer: keras.optimizers.Optimizer, gradients, variables) -> None:
-        optimizer.apply_gradients(zip(gradients, variables))
+        replicas.apply_gradients(optimizer, gradients, variables)
 
 
 def _shapes(config: TrainConfig) -> dict:
