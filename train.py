@@ -114,6 +114,9 @@ def main(argv) -> int:
         config = resolve_config(FLAGS)
         # Before anything runs on TensorFlow: the CPU split and multi_worker must be set up first.
         strategy = distribution.make_strategy(config.strategy, config.cpu_devices)
+        # Before the validator prepares data.
+        distribution.check_batch_size(strategy, config.batch_size)
+        distribution.check_jit_compile(strategy, config.jit_compile)
         train(config, validate=validation.make_validator(config), strategy=strategy)
     except TrainingInterrupted as stopped:
         print(f"train.py: {stopped}", file=sys.stderr)

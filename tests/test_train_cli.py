@@ -30,6 +30,7 @@ def _run_train(*flags: str, cwd: str) -> subprocess.CompletedProcess:
         (["--cpu_devices=0"], "--cpu_devices must be at least 1"),
         (["--strategy=multi_worker"], "--strategy=multi_worker needs the TF_CONFIG environment variable"),
         (["--strategy=mirrored", "--cpu_devices=2", "--batch_size=5"], "--batch_size=5 does not split evenly over 2 replicas"),
+        (["--strategy=mirrored", "--cpu_devices=2", "--jit_compile"], "--jit_compile compiles the step for one device"),
         (["--model=cvm_net_i", "--dataset=cvusa"], "splits/train-19zl.csv"),
         (["--dataset=cvusa", "--data_dir=missing_folder"], "--data_dir missing_folder is not a folder"),
     ],

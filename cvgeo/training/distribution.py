@@ -101,6 +101,17 @@ def check_batch_size(strategy: tf.distribute.Strategy, batch_size: int) -> None:
         )
 
 
+def check_jit_compile(strategy: tf.distribute.Strategy, jit_compile: bool) -> None:
+    """XLA compiles a step for one device: with several replicas it would read the other replicas'
+    variables from the wrong device (TensorFlow's XLA known issue "tf.Variable on a different device")."""
+    count = replicas(strategy)
+    if jit_compile and count > 1:
+        raise DistributionError(
+            f"--jit_compile compiles the step for one device and cannot run on {count} replicas; "
+            "drop --jit_compile or use --strategy=default"
+        )
+
+
 def distribute_batches(strategy: tf.distribute.Strategy, batches: tf.data.Dataset) -> tf.data.Dataset:
     """`batches` (global batches) split between the replicas, in order: replica r gets the r-th slice.
 

@@ -88,6 +88,7 @@ def train(
     if strategy is None:
         strategy = distribution.make_strategy(config.strategy, config.cpu_devices)
     distribution.check_batch_size(strategy, config.batch_size)
+    distribution.check_jit_compile(strategy, config.jit_compile)
     if config.passes_per_epoch < 1:
         raise TrainingError(f"passes_per_epoch must be at least 1, got {config.passes_per_epoch}")
     if config.checkpoint_every_steps is not None and config.checkpoint_every_steps < 1:

@@ -180,6 +180,7 @@ def test_toker_gan_on_two_logical_cpus_trains_as_one_device_with_the_global_batc
     _assert_same_step(toker_one_device_run.output_dir, config.output_dir, TOKER_OPTIMIZERS, beta_1=config.beta_1)
 
 
+@pytest.mark.slow  # 20 s; the soft-margin task's two-worker test stays in the default tier
 def test_toker_gan_on_two_workers_trains_as_one_device_with_the_global_batch(tmp_path, toker_one_device_run):
     config = toker_one_device_run.replace(output_dir=str(tmp_path / "workers"), strategy="multi_worker")
     _run_two_workers(config)

@@ -1,5 +1,6 @@
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from cvgeo.losses import soft_margin_triplet_loss
@@ -23,6 +24,7 @@ def _run_five_steps(seed: int) -> list[np.ndarray]:
     return [w.copy() for w in model.get_weights()]
 
 
+@pytest.mark.slow  # 30 s; bit-identical resume is also covered by test_robust_training.py
 def test_five_steps_twice_give_bit_equal_weights():
     first, second = _run_five_steps(7), _run_five_steps(7)
     assert all(np.array_equal(a, b) for a, b in zip(first, second))
