@@ -17,7 +17,9 @@ def _test_recall(config) -> dict:
     model = train(config)
     examples = load_split(config.dataset, "test", tfds_dir=config.tfds_dir)
     descriptors = describe_examples(model, examples, progress=False, options=make_task(config).input_options())
-    return evaluate_paired(descriptors).metrics
+    metrics = evaluate_paired(descriptors).metrics
+    print(f"{config.model} after {config.max_steps} steps: " + ", ".join(f"{key} {metrics[key]:.2f}" for key in ("recall@1", "recall@5", "recall@1%")))
+    return metrics
 
 
 @pytest.mark.slow
