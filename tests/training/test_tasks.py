@@ -39,3 +39,9 @@ def test_input_larger_than_the_dataset_images_is_a_clear_error():
         check_input_sizes(spec, PairInputOptions((32, 128), (512, 512)))
     unknown = {"ground": tf.TensorSpec([None, None, 3], tf.uint8), "aerial": tf.TensorSpec([None, None, 3], tf.uint8)}
     check_input_sizes(unknown, PairInputOptions((224, 1232), (512, 512)))  # checked when decoded instead
+    gallery = {"query": tf.TensorSpec([224, 224, 3], tf.uint8), "position": tf.TensorSpec([2], tf.float64)}
+    with pytest.raises(InputSizeError, match=r"--dataset: its examples have no street panoramas \('ground'; they hold position, query\)"):
+        check_input_sizes(gallery, PairInputOptions((32, 128), (64, 64)))
+    with pytest.raises(InputSizeError, match="no aerial tiles"):
+        check_input_sizes({"ground": spec["ground"]}, PairInputOptions((32, 128), (64, 64)))
+    check_input_sizes(spec, PairInputOptions((32, 128), (32, 128), "polar"))  # the polar image made from the tile
