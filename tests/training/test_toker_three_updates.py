@@ -6,7 +6,7 @@ and a plain loop over the triplets. Keras' SpectralNormalization rewrites its ke
 (kernel := kernel / sigma) on every training-mode call and computes with the rewritten kernel, so:
 D's loss is recomputed with the step's two training-mode calls in its order (fake, then real), and
 G's GAN term with D after the step in inference mode, whose kernel is the one the step's third call
-(G's) wrote and used.
+(G's) wrote and used. With `positive_radius` and positions, both retrieval terms are CVACT's masked loss.
 """
 
 import math
@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from cvgeo.errors import CvgeoError
+from cvgeo.losses import cvact_hard_negative_soft_margin_loss, hard_negative_soft_margin_loss
 from cvgeo.training import TrainConfig
 from cvgeo.training.tasks import make_task
 
@@ -196,3 +198,42 @@ def test_each_optimizer_moves_only_its_own_network(run):
                 own = {v.path for v in trainable[name]}
                 moved_own = own & set(changed)
                 assert len(moved_own) > len(own) // 2, f"{name}: only {len(moved_own)} of {len(own)} weights moved"
+
+
+def test_with_positions_both_retrieval_terms_are_the_cvact_loss(tmp_path):
+    """`positive_radius` on a dataset with positions: R's loss and G's retrieval term mask near pairs
+    (`rgan_wrapper_cvact.py`); the synthetic dataset's `xy` stands in for CVACT's `utm`."""
+    config = TrainConfig(
+        model="toker", task="toker", batch_size=BATCH, learning_rate=LEARNING_RATE, beta_1=0.5, positive_radius=25.0,
+        model_options={"query_shape": SHAPE, "reference_shape": SHAPE, "heads": 2},
+        output_dir=str(tmp_path / "run"), task_options={"summary_images": 0},
+    )
+    keras.utils.set_random_seed(0)
+    task = make_task(config)
+    task.build()
+    task.start_epoch(0)
+    rng = np.random.default_rng(0)
+    batch = {key: tf.constant(rng.uniform(0, 255, (BATCH, *SHAPE, 3)), tf.float32) for key in ("query", "reference")}
+    batch["xy"] = tf.constant([[0.0, 0.0], [10.0, 0.0], [100.0, 0.0]], tf.float64)  # pairs 0 and 1 are near
+    before = _state(task)
+    losses = {name: float(value) for name, value in task.train_step(batch).items()}
+    after = _state(task)
+
+    def retrieval(state):
+        _load(task, before, _groups(task)["generator"])
+        _load(task, state, _groups(task)["retrieval"])
+        _, bottleneck = task.model.generator(batch["reference"], training=True)
+        descriptors = task.model.reference_head(bottleneck, training=True), task.model.query_encoder(batch["query"], training=True)
+        masked = float(cvact_hard_negative_soft_margin_loss(*descriptors, batch["xy"], alpha=config.alpha))
+        return masked, float(hard_negative_soft_margin_loss(*descriptors, alpha=config.alpha))
+
+    masked, unmasked = retrieval(before)
+    assert losses["retrieval"] == pytest.approx(masked, rel=1e-4)
+    assert masked != pytest.approx(unmasked, rel=1e-3)
+    assert losses["generator_retrieval"] == pytest.approx(retrieval(after)[0], rel=1e-4)
+
+
+def test_positive_radius_needs_positions(tmp_path):
+    config = TrainConfig(model="toker", task="toker", dataset="cvusa_polar_toker", positive_radius=25.0)
+    with pytest.raises(CvgeoError, match="positive_radius"):
+        make_task(config)
