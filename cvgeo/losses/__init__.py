@@ -7,6 +7,7 @@ from cvgeo.losses.gan_losses import (
     generator_loss,
 )
 from cvgeo.losses.hard_negative_soft_margin import (
+    cvact_hard_negative_soft_margin_loss,
     hard_negative_count,
     hard_negative_ratio,
     hard_negative_soft_margin_loss,
@@ -16,6 +17,7 @@ from cvgeo.losses.soft_margin_triplet import SoftMarginTripletLoss, soft_margin_
 __all__ = [
     "SoftMarginTripletLoss",
     "binary_cross_entropy_with_logits",
+    "cvact_hard_negative_soft_margin_loss",
     "discriminator_loss",
     "generator_adversarial_loss",
     "generator_loss",

@@ -187,6 +187,20 @@ def test_toker_gan_on_two_workers_trains_as_one_device_with_the_global_batch(tmp
     _assert_same_step(toker_one_device_run.output_dir, config.output_dir, TOKER_OPTIMIZERS, beta_1=config.beta_1)
 
 
+def test_toker_cvact_loss_on_two_logical_cpus_gathers_the_positions(tmp_path, toker_one_device_run):
+    # The tiny split's 6 positions form two groups within 35 m of each other: any 4 hold a masked
+    # pair, so the masked loss needs the global batch's positions in the descriptors' order.
+    masked = toker_one_device_run.replace(positive_radius=35.0)
+    one = masked.replace(output_dir=str(tmp_path / "one"))
+    _finish(_start(one))
+    mirrored = masked.replace(output_dir=str(tmp_path / "mirrored"), strategy="mirrored", cpu_devices=2)
+    _finish(_start(mirrored))
+    _assert_same_step(one.output_dir, mirrored.output_dir, TOKER_OPTIMIZERS, beta_1=masked.beta_1)
+    assert _logged_losses(one.output_dir)["train/retrieval"] != pytest.approx(
+        _logged_losses(toker_one_device_run.output_dir)["train/retrieval"], rel=1e-4
+    )
+
+
 def test_the_global_batch_must_split_evenly():
     class TwoReplicas:
         num_replicas_in_sync = 2

@@ -45,3 +45,18 @@ def test_recipe_choice():
     assert recipe_name("ori_cnn", "cvact", synthetic=False) == "ori_cnn_cvact"
     assert recipe_name("cvm_net_i", "cvact", synthetic=False) == "cvm_net_i"
     assert recipe_name("safa", "cvusa_polar", synthetic=False) == "safa"
+
+
+def test_toker_on_cvact_is_its_cvact_recipe():
+    # aysim/comingdowntoearth helper/parser_cvact.py, train_synthesis_cvact.py, data/cvact_utils.py.
+    assert recipe_name("toker", "cvact_polar", synthetic=False) == "toker_cvact"
+    assert recipe_name("toker", "cvusa_polar_toker", synthetic=False) == "toker"
+    recipe = RECIPES["toker_cvact"]
+    assert (recipe.task, recipe.dataset, recipe.positive_radius) == ("toker", "cvact_polar", 25.0)
+    assert (recipe.batch_size, recipe.epochs, recipe.learning_rate, recipe.beta_1, recipe.seed) == (32, 200, 1e-4, 0.5, 10)
+    assert recipe.task_options == {"ground_interpolation": "area", "joint_flip": True}
+    assert recipe.model_options["query_shape"] == recipe.model_options["reference_shape"] == (112, 616)
+    from cvgeo.training.tasks import make_task
+
+    options = make_task(recipe).input_options()  # CVACT has positions (`utm`): the masked loss applies
+    assert (options.reference_feature, options.ground_interpolation, options.joint_flip) == ("polar", "area", True)

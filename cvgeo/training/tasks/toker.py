@@ -7,8 +7,11 @@ One step runs the generator once, then three updates in the original's order:
   3. G: BCE(D(polar, fake), 0.9) + 1000 L_ret + 100 L1(fake, street), gradients through the
      frozen (just updated) D and R into G, Adam on G.
 The hard-negative ratio follows the epoch (1.0 / 0.1 / 0.05 / 0.01 after epochs 20 / 40 / 60).
-On several replicas the retrieval losses mine their negatives in the descriptors of the global batch,
-and every update sums the replicas' gradients (`cvgeo.training.replicas`), as one device would.
+With `positive_radius` set on a dataset with positions (CVACT's UTM), both retrieval losses are the
+CVACT variant that masks pairs closer than the radius (`rgan_wrapper_cvact.py`, `compute_cvact_loss`).
+On several replicas the retrieval losses mine their negatives in the descriptors (and positions) of
+the global batch, and every update sums the replicas' gradients (`cvgeo.training.replicas`), as one
+device would.
 Every loss goes to TensorBoard through the trainer; at the start of each epoch the task writes a few
 synthesised street views (polar | synthesised | real) under `synthesized` in the run's log folder.
 """
@@ -18,10 +21,12 @@ import os
 import keras
 import tensorflow as tf
 
+from cvgeo.data import dataset_spec
 from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.errors import CvgeoError
 from cvgeo.inference import run_directory
 from cvgeo.losses import (
+    cvact_hard_negative_soft_margin_loss,
     discriminator_loss,
     generator_adversarial_loss,
     generator_loss,
@@ -57,6 +62,11 @@ class TokerTask(Task):
         self.summary_images = int(config.task_options.get("summary_images", SUMMARY_IMAGES))
         self._preview: tuple[tf.Tensor, tf.Tensor] | None = None
         self._writer = None
+        self._positions: str | None = None
+        if config.positive_radius:
+            self._positions = dataset_spec(config.dataset).coordinates
+            if self._positions is None:
+                raise CvgeoError(f"positive_radius (the CVACT loss mask) needs a dataset with positions; {config.dataset} has none")
 
     def build(self) -> None:
         config = self.config
@@ -131,7 +141,7 @@ class TokerTask(Task):
 
     def _train_step(self, batch: dict) -> dict[str, tf.Tensor]:
         """One replica's part of the step (the whole step on one device)."""
-        model, discriminator, alpha, share = self._model, self.discriminator, self.config.alpha, replicas.replica_share
+        model, discriminator, share = self._model, self.discriminator, replicas.replica_share
         polar, street = batch["reference"], batch["query"]
         polar_signed, street_signed = model.normalize(polar), model.normalize(street)
         with tf.GradientTape() as generator_tape:
@@ -146,21 +156,18 @@ class TokerTask(Task):
                 self._apply(self.discriminator_optimizer, tape.gradient(d_share, self._discriminator_variables), self._discriminator_variables)
                 with tf.GradientTape() as tape:
                     # `backward_R`: the aerial features detached, so R's loss does not reach G.
-                    r_loss = hard_negative_soft_margin_loss(
-                        *replicas.global_batch([
-                            model.reference_head(tf.stop_gradient(bottleneck), training=True),
-                            model.query_encoder(street, training=True),
-                        ]),
-                        alpha=alpha, hard_ratio=self.hard_ratio,
+                    r_loss = self._retrieval_loss(
+                        model.reference_head(tf.stop_gradient(bottleneck), training=True),
+                        model.query_encoder(street, training=True),
+                        batch,
                     )
                     r_share = share(r_loss)
                 self._apply(self.retrieval_optimizer, tape.gradient(r_share, self._retrieval_variables), self._retrieval_variables)
             # `backward_G`: D and R run again (updated, in training mode, as the original's second
             # forward passes) and only G is stepped.
             adversarial = generator_adversarial_loss(discriminator(tf.concat([polar_signed, fake], -1), training=True))
-            retrieval = hard_negative_soft_margin_loss(
-                *replicas.global_batch([model.reference_head(bottleneck, training=True), model.query_encoder(street, training=True)]),
-                alpha=alpha, hard_ratio=self.hard_ratio,
+            retrieval = self._retrieval_loss(
+                model.reference_head(bottleneck, training=True), model.query_encoder(street, training=True), batch
             )
             l1 = tf.reduce_mean(tf.abs(fake - street_signed))
             g_loss = generator_loss(adversarial, retrieval, l1)
@@ -175,6 +182,20 @@ class TokerTask(Task):
             "generator_retrieval": retrieval,
             "generator_l1": l1,
         }
+
+    def _retrieval_loss(self, reference: tf.Tensor, query: tf.Tensor, batch: dict) -> tf.Tensor:
+        """The hard-negative soft margin on the global batch's descriptors; CVACT's masked variant when
+        the task has positions (gathered over the replicas with the descriptors)."""
+        config = self.config
+        if self._positions is None:
+            reference, query = replicas.global_batch([reference, query])
+            return hard_negative_soft_margin_loss(reference, query, alpha=config.alpha, hard_ratio=self.hard_ratio)
+        # float32 positions as the original's UTM (`data/cvact_utils.py`); the loss casts to it anyway.
+        reference, query, positions = replicas.global_batch([reference, query, tf.cast(batch[self._positions], tf.float32)])
+        return cvact_hard_negative_soft_margin_loss(
+            reference, query, positions, alpha=config.alpha, hard_ratio=self.hard_ratio,
+            positive_radius=config.positive_radius,
+        )
 
     @staticmethod
     def _apply(optimizer: keras.optimizers.Optimizer, gradients, variables) -> None:
