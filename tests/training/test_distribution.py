@@ -187,6 +187,7 @@ def test_toker_gan_on_two_workers_trains_as_one_device_with_the_global_batch(tmp
     _assert_same_step(toker_one_device_run.output_dir, config.output_dir, TOKER_OPTIMIZERS, beta_1=config.beta_1)
 
 
+@pytest.mark.slow  # 30 s: two more runs
 def test_toker_cvact_loss_on_two_logical_cpus_gathers_the_positions(tmp_path, toker_one_device_run):
     # The tiny split's 6 positions form two groups within 35 m of each other: any 4 hold a masked
     # pair, so the masked loss needs the global batch's positions in the descriptors' order.

@@ -45,6 +45,7 @@ def snapshot(task):
     return {name: [w.numpy().copy() for w in weights] for name, weights in groups.items()}
 
 
+@pytest.mark.slow  # 28 s; test_toker_three_updates.py checks what each update moves
 def test_one_step_updates_every_network_and_repeats_bit_equal(tmp_path):
     config = tiny_config(tmp_path)
     task = built(config)
