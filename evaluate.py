@@ -21,12 +21,14 @@ from cvgeo.registry_names import DATASET_NAMES, MODEL_NAMES
 
 PROGRAM = "evaluate.py"
 FLAGS = flags.FLAGS
+DESCRIPTOR_PROTOCOL = "cvusa"  # descriptor files carry no dataset
 
 
 def define_flags() -> None:
     """Every flag of evaluate.py; all optional."""
     flags.DEFINE_string("descriptors", None, "Evaluate this descriptor file (.npz or OriCNN .mat) instead of a model.")
-    flags.DEFINE_enum("protocol", "cvusa", list(PROTOCOLS), "Evaluation protocol.")
+    flags.DEFINE_enum("protocol", None, list(PROTOCOLS), "Evaluation protocol. Default: the dataset's in model "
+                      "mode (vigor for VIGOR, crosslocate for CrossLocate, else cvusa), cvusa for --descriptors.")
     flags.DEFINE_enum("top_percent_rule", None, list(TOP_PERCENT_RULES),
                       "K of recall@1%: cvm = floor(0.01 R) + 1 (CVM-Net, OriCNN, VIGOR), safa = floor(0.01 R), "
                       "toker = ceil(0.01 R). Default: toker for toker models, else cvm.")
@@ -77,7 +79,8 @@ def top_percent_rule(values) -> str:
 
 
 def describe(values):
-    """Descriptors of a split from a model (model mode): the only mode that starts TensorFlow.
+    """Descriptors of a split from a model (model mode) and its dataset's protocol: the only mode
+    that starts TensorFlow.
 
     The run folder is checked first, so a wrong --run_dir is reported before TensorFlow starts.
     """
@@ -87,7 +90,7 @@ def describe(values):
     from cvgeo.evaluation import write_descriptors
     from cvgeo.inference.split_descriptors import describe_split
 
-    descriptors = describe_split(
+    descriptors, spec = describe_split(
         run_dir=values.run_dir, checkpoint=values.checkpoint, model=values.model, dataset=values.dataset,
         split=values.split, data_dir=values.data_dir, batch_size=values.batch_size,
         polar_png_stretch=values.polar_png_stretch,
@@ -95,7 +98,7 @@ def describe(values):
     if values.save_descriptors:
         write_descriptors(values.save_descriptors, descriptors)
         print(f"Descriptors saved to {values.save_descriptors}")
-    return descriptors
+    return descriptors, spec.protocol
 
 
 def write_retrievals_figure(values, result, descriptors, path: str, queries: int = 6) -> str:
@@ -121,7 +124,7 @@ def metrics_path(values) -> str:
     if values.metrics_out:
         return values.metrics_out
     if values.descriptors:
-        return os.path.splitext(values.descriptors)[0] + f".{values.protocol}.metrics.json"
+        return os.path.splitext(values.descriptors)[0] + f".{values.protocol or DESCRIPTOR_PROTOCOL}.metrics.json"
     return os.path.join(values.run_dir, "metrics.json")
 
 
@@ -132,20 +135,24 @@ def run(values) -> dict:
 
     if values.synthesized and values.descriptors:
         raise CvgeoError("--synthesized needs a toker run (--run_dir), not --descriptors")
-    descriptors = read_descriptors(values.descriptors) if values.descriptors else describe(values)
+    if values.descriptors:
+        descriptors, dataset_protocol = read_descriptors(values.descriptors), DESCRIPTOR_PROTOCOL
+    else:
+        descriptors, dataset_protocol = describe(values)
     if values.backend == "tensorflow":
         command_line.start_tensorflow(command_line.requested_verbosity(values))
     rule = top_percent_rule(values)
+    protocol = values.protocol or dataset_protocol
     search_options = {"backend": values.backend, "block_bytes": values.block_mb << 20}
     result = evaluate_descriptors(
-        descriptors, values.protocol, top_percent_rule=rule, seed=values.seed,
+        descriptors, protocol, top_percent_rule=rule, seed=values.seed,
         top_k=10 if values.plots else 0, search_options=search_options,
     )
     metrics = result.metrics
     both = values.both_directions if values.both_directions is not None else model_name(values) == "toker"
     if both:
-        if values.protocol not in ("cvusa", "cvact_val"):
-            raise CvgeoError(f"--both_directions needs a paired protocol (cvusa, cvact_val), not {values.protocol}")
+        if protocol not in ("cvusa", "cvact_val"):
+            raise CvgeoError(f"--both_directions needs a paired protocol (cvusa, cvact_val), not {protocol}")
         from cvgeo.evaluation.reverse_direction import reverse_direction_metrics
 
         metrics.update(reverse_direction_metrics(descriptors, top_percent_rule=rule, search_options=search_options))
@@ -165,7 +172,7 @@ def run(values) -> dict:
 
         folder = os.path.dirname(os.path.abspath(output))
         paths = write_evaluation_plots(result, descriptors, folder)
-        if not values.descriptors and result.ranks is not None and values.protocol in ("cvusa", "cvact_val"):
+        if not values.descriptors and result.ranks is not None and protocol in ("cvusa", "cvact_val"):
             paths.append(write_retrievals_figure(values, result, descriptors, os.path.join(folder, "retrievals.png")))
         for path in paths:
             print(f"Plot written to {path}")

@@ -37,6 +37,11 @@ class DatasetSpec:
       coordinates: feature holding planar positions in metres ("xy", "utm"), or None.
       manual: whether the original files must be downloaded by hand (then `data_dir` is required).
       instructions: the builder's MANUAL_DOWNLOAD_INSTRUCTIONS (where to get the files, their layout).
+      protocol: the evaluation protocol of a model on this dataset (`cvgeo.evaluation.PROTOCOLS`).
+      gallery: TFDS builder and config of the references, for datasets whose queries are ranked
+        against a gallery of their own (VIGOR's satellite tiles, CrossLocate's database views)
+        rather than against the other image of each pair; None for paired datasets.
+      gallery_splits: (query split, gallery split expression) pairs: the references of each split.
     """
 
     tfds_name: str
@@ -45,6 +50,9 @@ class DatasetSpec:
     coordinates: str | None
     manual: bool
     instructions: str
+    protocol: str = "cvusa"
+    gallery: str | None = None
+    gallery_splits: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,23 @@ class _BuilderChoices:
     coordinates: str | None = None
     eval_split: Callable[[object], str] = lambda config: "test"
     is_gallery: Callable[[object], bool] = lambda config: False
+    protocol: str = "cvusa"
+    # config -> (gallery config name, ((query split, gallery split expression), ...)), or None.
+    gallery: Callable[[object], tuple[str, tuple[tuple[str, str], ...]]] | None = None
+
+
+def _vigor_gallery(config) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """vigor/satellite, split by the cities of each query split (VIGOR's dataloader)."""
+    from tfds_builders.vigor.vigor_dataset_builder import reference_split
+
+    return "satellite", tuple((split, reference_split(config.area, split)) for split in ("train", "test"))
+
+
+def _crosslocate_gallery(config) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """crosslocate/<description>_database, split for split (a split's indices never cross splits)."""
+    from tfds_builders.crosslocate.crosslocate_dataset_builder import SPLITS
+
+    return f"{config.name}_database", tuple((split, split) for split in SPLITS)
 
 
 _BUILDERS: dict[str, _BuilderChoices] = {
@@ -64,10 +89,13 @@ _BUILDERS: dict[str, _BuilderChoices] = {
     "cvact": _BuilderChoices(coordinates="utm", eval_split=lambda config: "test" if "test" in config.splits else "val"),
     # vigor/satellite is the reference gallery of the query configs, split
     # tfds_builders.vigor.vigor_dataset_builder.reference_split(area, split).
-    "vigor": _BuilderChoices(is_gallery=lambda config: config.area is None),
+    "vigor": _BuilderChoices(is_gallery=lambda config: config.area is None, protocol="vigor", gallery=_vigor_gallery),
     "vo_hays": _BuilderChoices(),
     # crosslocate/<description>_database holds the database views of crosslocate/<description>.
-    "crosslocate": _BuilderChoices(coordinates="utm", is_gallery=lambda config: config.role == "database"),
+    "crosslocate": _BuilderChoices(
+        coordinates="utm", is_gallery=lambda config: config.role == "database", protocol="crosslocate",
+        gallery=_crosslocate_gallery,
+    ),
 }
 
 
@@ -91,10 +119,12 @@ def dataset_specs() -> dict[str, DatasetSpec]:
                 continue
             plain = config is None or config.name in PLAIN_CONFIGS
             name = builder_name if plain else f"{builder_name}_{config.name}"
+            gallery, gallery_splits = choices.gallery(config) if choices.gallery else (None, ())
             specs[name] = DatasetSpec(
                 tfds_name=builder_name if config is None else f"{builder_name}/{config.name}",
                 train_split="train", eval_split=choices.eval_split(config), coordinates=choices.coordinates,
-                manual=bool(instructions), instructions=instructions,
+                manual=bool(instructions), instructions=instructions, protocol=choices.protocol,
+                gallery=gallery and f"{builder_name}/{gallery}", gallery_splits=gallery_splits,
             )
     return specs
 
@@ -132,15 +162,44 @@ def load_split(
       tfds_dir: where prepared TFDS records are kept (TFDS' default when None).
       skip_corrupt: leave out examples whose images do not decode, instead of failing.
     """
+    spec = dataset_spec(name)
+    return _prepared_split(name, spec.tfds_name, split, spec, data_dir=data_dir, tfds_dir=tfds_dir, skip_corrupt=skip_corrupt)
+
+
+def load_gallery(
+    name: str,
+    split: str,
+    *,
+    data_dir: str | None = None,
+    tfds_dir: str | None = None,
+    skip_corrupt: bool = False,
+) -> tf.data.Dataset:
+    """The references that the queries of `split` of dataset `name` are ranked against (its
+    `DatasetSpec.gallery`), in the order their indices count, e.g. VIGOR cross_area test: the
+    satellite tiles of San Francisco then Chicago. Arguments as `load_split`."""
+    spec = dataset_spec(name)
+    if spec.gallery is None:
+        raise DatasetError(f"dataset {name!r} has no gallery: its references are the aerial images of its pairs")
+    splits = dict(spec.gallery_splits)
+    if split not in splits:
+        raise DatasetError(f"dataset {name!r} has no gallery for split {split!r}; splits: {', '.join(splits)}")
+    return _prepared_split(
+        name, spec.gallery, splits[split], spec, data_dir=data_dir, tfds_dir=tfds_dir, skip_corrupt=skip_corrupt
+    )
+
+
+def _prepared_split(
+    name: str, tfds_name: str, split: str, spec: DatasetSpec, *, data_dir, tfds_dir, skip_corrupt
+) -> tf.data.Dataset:
+    """`split` (a TFDS split expression such as "a+b") of `tfds_name`, prepared on first use."""
     import tensorflow_datasets as tfds
 
     from tfds_builders.manual_layout import ManualLayoutError
 
-    spec = dataset_spec(name)
     download_config = None
     builder_kwargs = {"skip_corrupt": skip_corrupt} if spec.manual else {}
     try:
-        builder = tfds.builder(spec.tfds_name, data_dir=tfds_dir, **builder_kwargs)
+        builder = tfds.builder(tfds_name, data_dir=tfds_dir, **builder_kwargs)
     except (tfds.core.registered.DatasetNotFoundError, ValueError) as error:
         raise DatasetError(f"dataset {name!r}: {error}") from None
     if spec.manual and not builder.is_prepared():
@@ -155,8 +214,9 @@ def load_split(
         builder.download_and_prepare(download_config=download_config)
     except ManualLayoutError as error:
         raise DatasetError(str(error)) from None
-    if split not in builder.info.splits:
+    missing = [part for part in split.split("+") if part not in builder.info.splits]
+    if missing:
         raise DatasetError(
-            f"dataset {name!r} has no split {split!r}; splits: {', '.join(sorted(builder.info.splits))}"
+            f"dataset {name!r} has no split {missing[0]!r}; splits: {', '.join(sorted(builder.info.splits))}"
         )
     return builder.as_dataset(split=split, shuffle_files=False)

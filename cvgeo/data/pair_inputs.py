@@ -99,10 +99,11 @@ def ground_input(ground: tf.Tensor, options: PairInputOptions, seed: tf.Tensor |
         shift = draw_ground_shift(seed, tf.shape(ground)[1])
         ground = circular_shift(ground, shift)
         maps = None if maps is None else circular_shift(maps, shift)
+    ground = three_channels(ground)
     if options.ground_interpolation == "cubic":
         image = resize_cubic(ground, options.query_shape)
     else:
-        image = resize_area(ground, options.query_shape)
+        image = resize_area(ground, options.query_shape, quantize=ground.dtype.is_integer)
     if maps is None:
         return image
     return tf.concat([image, resize_area(maps, options.query_shape, quantize=False)], axis=-1)
@@ -114,11 +115,13 @@ def reference_input(example: dict, options: PairInputOptions, seed: tf.Tensor | 
     if options.reference_feature == "polar":
         polar = _polar(example, height, width)
         return stretch_like_scipy_imsave(polar) if options.polar_png_stretch else polar
-    aerial = example["aerial"]
+    aerial = three_channels(example["aerial"])
     maps = _orientation_maps(aerial, "aerial") if options.orientation_channels else None
     if not options.aerial_crop_rotate:
-        resize = resize_cubic if options.aerial_interpolation == "cubic" else resize_area
-        image = resize(aerial, (height, width))
+        if options.aerial_interpolation == "cubic":
+            image = resize_cubic(aerial, (height, width))
+        else:
+            image = resize_area(aerial, (height, width), quantize=aerial.dtype.is_integer)
         maps = None if maps is None else resize_area(maps, (height, width), quantize=False)
     else:
         crop, turns = draw_aerial_augmentation(seed, tf.shape(aerial)[0])
@@ -126,6 +129,14 @@ def reference_input(example: dict, options: PairInputOptions, seed: tf.Tensor | 
         if maps is not None:
             maps = quarter_turn_like_opencv(aerial_crop_resize(maps, crop, height, quantize=False), turns)
     return image if maps is None else tf.concat([image, maps], axis=-1)
+
+
+def three_channels(image: tf.Tensor) -> tf.Tensor:
+    """A one-channel view (CrossLocate's depth renders, float metres) repeated to the 3 channels the
+    networks take, as CrossLocate's TensorAssembler feeds raw depth; RGB images pass unchanged."""
+    if image.shape[-1] == 1:
+        return tf.tile(image, [1, 1, 3])
+    return image
 
 
 def _orientation_maps(image: tf.Tensor, branch: str) -> tf.Tensor:

@@ -4,10 +4,11 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from cvgeo.data import DatasetSpec, dataset_spec, load_split
+from cvgeo.data import DatasetSpec, dataset_spec, load_gallery, load_split
 from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.evaluation.descriptors import Descriptors
+from cvgeo.inference.gallery_descriptors import describe_query_and_gallery
 from cvgeo.inference.input_options import evaluation_input_options
 from cvgeo.inference.trained_model import load_trained_model
 from cvgeo.models import CrossViewModel
@@ -68,21 +69,35 @@ def describe_split(
     batch_size: int | None = None,
     max_pairs: int | None = None,
     polar_png_stretch: bool | None = None,
-) -> Descriptors:
-    """Descriptors of `split` of `dataset` from a training run or a checkpoint.
+) -> tuple[Descriptors, DatasetSpec]:
+    """Descriptors of `split` of `dataset` from a training run or a checkpoint, and the dataset's spec
+    (its `protocol` is how they are evaluated).
 
     With `run_dir` (a folder written by train.py) the model, its options, the dataset and the newest
     checkpoint come from the run; any argument given overrides them. Without a run, `model` and
     `checkpoint` are required and the model is built at its native input size. Inputs are prepared as
     the run trained, or as the original evaluated (`evaluation_input_options`); `polar_png_stretch`
-    overrides whether polar images get the stretch of SAFA's published PNGs.
+    overrides whether polar images get the stretch of SAFA's published PNGs. A dataset with a
+    gallery (VIGOR, CrossLocate) has the split's queries described and its whole gallery as the
+    references, with the metadata its protocol reads; `max_pairs` then limits the queries.
     """
     network, config = load_trained_model(run_dir=run_dir, checkpoint=checkpoint, model=model)
     examples, spec = split_examples(config, dataset=dataset, split=split, data_dir=data_dir, tfds_dir=tfds_dir)
     options = evaluation_input_options(network, config, polar_png_stretch=polar_png_stretch)
-    return describe_examples(
-        network, examples, coordinates=spec.coordinates, batch_size=batch_size, max_pairs=max_pairs, options=options
-    )
+    if spec.gallery:
+        gallery = load_gallery(
+            dataset_name(config, dataset), split or spec.eval_split,
+            data_dir=data_dir or config.get("data_dir"), tfds_dir=tfds_dir or config.get("tfds_dir"),
+        )
+        descriptors = describe_query_and_gallery(
+            network, examples, gallery, options=options, batch_size=batch_size, max_queries=max_pairs
+        )
+    else:
+        descriptors = describe_examples(
+            network, examples, coordinates=spec.coordinates, batch_size=batch_size, max_pairs=max_pairs,
+            options=options,
+        )
+    return descriptors, spec
 
 
 def split_examples(
@@ -95,13 +110,18 @@ def split_examples(
 ) -> tuple[tf.data.Dataset, DatasetSpec]:
     """The examples of the split to describe and its dataset's spec: the arguments given, else the
     run's dataset (synthetic_crossview without a run) and its evaluation split."""
-    dataset = dataset or run_config.get("dataset") or "synthetic_crossview"
+    dataset = dataset_name(run_config, dataset)
     spec = dataset_spec(dataset)
     examples = load_split(
         dataset, split or spec.eval_split,
         data_dir=data_dir or run_config.get("data_dir"), tfds_dir=tfds_dir or run_config.get("tfds_dir"),
     )
     return examples, spec
+
+
+def dataset_name(run_config: dict, dataset: str | None = None) -> str:
+    """The dataset to describe: `dataset`, else the run's, else synthetic_crossview."""
+    return dataset or run_config.get("dataset") or "synthetic_crossview"
 
 
 def pair_images(examples: tf.data.Dataset, rows: set[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
