@@ -18,10 +18,12 @@ import functools
 import os
 from typing import TYPE_CHECKING
 
+from cvgeo.data.indexed_split import IndexedSplit
 from cvgeo.errors import CvgeoError
 
 if TYPE_CHECKING:
     import tensorflow as tf
+    import tensorflow_datasets as tfds
 
 # Configs that are the dataset as distributed take the builder's own name.
 PLAIN_CONFIGS = ("raw", "default")
@@ -163,7 +165,24 @@ def load_split(
       skip_corrupt: leave out examples whose images do not decode, instead of failing.
     """
     spec = dataset_spec(name)
-    return _prepared_split(name, spec.tfds_name, split, spec, data_dir=data_dir, tfds_dir=tfds_dir, skip_corrupt=skip_corrupt)
+    builder = _prepared_builder(name, spec.tfds_name, split, spec, data_dir=data_dir, tfds_dir=tfds_dir, skip_corrupt=skip_corrupt)
+    return builder.as_dataset(split=split, shuffle_files=False)
+
+
+def load_indexed_split(
+    name: str,
+    split: str,
+    *,
+    data_dir: str | None = None,
+    tfds_dir: str | None = None,
+    skip_corrupt: bool = False,
+) -> IndexedSplit:
+    """`split` of dataset `name` with random access by example position (arguments as `load_split`)."""
+    spec = dataset_spec(name)
+    builder = _prepared_builder(name, spec.tfds_name, split, spec, data_dir=data_dir, tfds_dir=tfds_dir, skip_corrupt=skip_corrupt)
+    if "+" in split or "[" in split:
+        raise DatasetError(f"dataset {name!r}: random access needs one whole split, not {split!r}")
+    return IndexedSplit(builder, split)
 
 
 def load_gallery(
@@ -183,15 +202,17 @@ def load_gallery(
     splits = dict(spec.gallery_splits)
     if split not in splits:
         raise DatasetError(f"dataset {name!r} has no gallery for split {split!r}; splits: {', '.join(splits)}")
-    return _prepared_split(
+    builder = _prepared_builder(
         name, spec.gallery, splits[split], spec, data_dir=data_dir, tfds_dir=tfds_dir, skip_corrupt=skip_corrupt
     )
+    return builder.as_dataset(split=splits[split], shuffle_files=False)
 
 
-def _prepared_split(
+def _prepared_builder(
     name: str, tfds_name: str, split: str, spec: DatasetSpec, *, data_dir, tfds_dir, skip_corrupt
-) -> tf.data.Dataset:
-    """`split` (a TFDS split expression such as "a+b") of `tfds_name`, prepared on first use."""
+) -> tfds.core.DatasetBuilder:
+    """The builder of `tfds_name`, prepared on first use, once `split` (a TFDS split expression such
+    as "a+b") is known to be among its splits."""
     import tensorflow_datasets as tfds
 
     from tfds_builders.manual_layout import ManualLayoutError
@@ -219,4 +240,4 @@ def _prepared_split(
         raise DatasetError(
             f"dataset {name!r} has no split {missing[0]!r}; splits: {', '.join(sorted(builder.info.splits))}"
         )
-    return builder.as_dataset(split=split, shuffle_files=False)
+    return builder

@@ -56,6 +56,8 @@ class PairInputOptions:
       polar_target_shape: also output the polar aerial at this size as "polar" (the STN's L1 target).
       joint_flip: flip ground, reference and polar target left-right together with probability 1/2
         (Realistic's CVUSA training loader).
+      round_resized: round area-resized uint8 images to integers as OpenCV does on uint8 input; False
+        keeps the fractions, as VIGOR's loader resizes images already cast to float32.
     """
 
     query_shape: tuple[int, int]
@@ -69,6 +71,7 @@ class PairInputOptions:
     aerial_interpolation: str = "area"
     polar_target_shape: tuple[int, int] | None = None
     joint_flip: bool = False
+    round_resized: bool = True
 
     def __post_init__(self):
         if self.reference_feature not in ("aerial", "polar"):
@@ -103,7 +106,7 @@ def ground_input(ground: tf.Tensor, options: PairInputOptions, seed: tf.Tensor |
     if options.ground_interpolation == "cubic":
         image = resize_cubic(ground, options.query_shape)
     else:
-        image = resize_area(ground, options.query_shape, quantize=ground.dtype.is_integer)
+        image = resize_area(ground, options.query_shape, quantize=options.round_resized and ground.dtype.is_integer)
     if maps is None:
         return image
     return tf.concat([image, resize_area(maps, options.query_shape, quantize=False)], axis=-1)
@@ -121,7 +124,7 @@ def reference_input(example: dict, options: PairInputOptions, seed: tf.Tensor | 
         if options.aerial_interpolation == "cubic":
             image = resize_cubic(aerial, (height, width))
         else:
-            image = resize_area(aerial, (height, width), quantize=aerial.dtype.is_integer)
+            image = resize_area(aerial, (height, width), quantize=options.round_resized and aerial.dtype.is_integer)
         maps = None if maps is None else resize_area(maps, (height, width), quantize=False)
     else:
         crop, turns = draw_aerial_augmentation(seed, tf.shape(aerial)[0])

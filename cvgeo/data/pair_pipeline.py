@@ -14,7 +14,7 @@ def pair_pipeline(
     batch_size: int,
     training: bool,
     seed: int = 0,
-    shuffle_buffer: int = 4096,
+    shuffle_buffer: int | None = 4096,
 ) -> tf.data.Dataset:
     """Batches of {"query", "reference", ids/positions} float32 RGB 0..255 at the model's input sizes.
 
@@ -25,8 +25,10 @@ def pair_pipeline(
       training: shuffle and drop the remainder; augmentations and training targets only apply in training.
       seed: shuffle and augmentation seed; the trainer varies it per epoch, so a resumed epoch sees
         the same order and draws as an uninterrupted one.
+      shuffle_buffer: examples shuffled at a time in training; None keeps the given order (examples
+        already arranged in batches by a sampler, e.g. VIGOR's).
     """
-    if training:
+    if training and shuffle_buffer is not None:
         examples = examples.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=False)
     else:
         # Evaluation: no augmentation, no training targets, and OriCNN's orientation channels come from

@@ -8,7 +8,7 @@ without a run (an original checkpoint, a converted file) get what the original e
 from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.models import CrossViewModel, model_spec
 
-_RUN_INPUT_OPTIONS = ("ground_interpolation", "aerial_interpolation")
+_RUN_INPUT_OPTIONS = ("ground_interpolation", "aerial_interpolation", "reference_feature", "round_resized")
 
 
 def evaluation_input_options(
@@ -23,4 +23,5 @@ def evaluation_input_options(
         changes = dict(spec.original_inputs)
     if polar_png_stretch is not None:
         changes["polar_png_stretch"] = polar_png_stretch
-    return PairInputOptions(model.query_shape, model.reference_shape, spec.reference_feature, **changes)
+    changes.setdefault("reference_feature", spec.reference_feature)
+    return PairInputOptions(model.query_shape, model.reference_shape, **changes)

@@ -2,7 +2,8 @@
 synthetic dataset on a CPU.
 
 `recipe_name(model, dataset)` picks the recipe `train.py` starts from: `<model>_small` on synthetic
-data, `<model>_cvact` on CVACT where the original trains differently there, `<model>` otherwise.
+data, `<model>_cvact` / `<model>_vigor` on CVACT / VIGOR where the original trains differently
+there, `<model>` otherwise.
 Small variants keep the original loss and optimiser family but start from scratch at small sizes,
 which no original does: where that needs other settings to learn in minutes, the recipe says which
 and why.
@@ -94,6 +95,24 @@ def _toker_cvact() -> TrainConfig:
     )
 
 
+def _safa_vigor() -> TrainConfig:
+    # VIGOR `train_SAFA.py` / `dataloader.py` / `models.py` (mode train_SAFA_CVM-loss-same): SAFA on
+    # the raw tiles (no polar transform: panoramas are off-centre), ground 320x640 and aerial
+    # 320x320 resized INTER_AREA from float32, spatial-aware channel max, no dropout, VGG16 from
+    # ImageNet (--init_weights); the soft-margin loss with the diagonal over B(B-1), alpha 10; Adam
+    # 1e-5 (0.9 / 0.999) decayed x0.1 per 150,000 steps (continuous), batch 14, 30 epochs of
+    # int(P/14) batches drawn by tile (spec 4.3-4.4). Same-area; --dataset=vigor_cross_area for the other.
+    return TrainConfig(
+        model="safa", dataset="vigor_same_area", batch_size=14, epochs=30,
+        model_options={"query_shape": (320, 640), "reference_shape": (320, 320), "sa_pool": "max", "dropout_rate": 0.0},
+        task_options={
+            "reference_feature": "aerial", "round_resized": False,
+            "learning_rate_decay": {"steps": 150_000, "rate": 0.1},
+        },
+        output_dir="runs/safa_vigor",
+    )
+
+
 def _small(recipe: TrainConfig, model_options: dict, **changes) -> TrainConfig:
     return dataclasses.replace(
         recipe, dataset="synthetic_crossview", epochs=1, model_options=model_options,
@@ -110,6 +129,7 @@ RECIPES: dict[str, TrainConfig] = {
     "safa": _safa(),
     # SAFA `train_cvact.py`: the same 25 m mask (usefulPair: squared UTM distance >= 625).
     "safa_cvact": dataclasses.replace(_safa(), dataset="cvact_polar", positive_radius=25.0),
+    "safa_vigor": _safa_vigor(),
     **{model: _safa_stn(model) for model in ("safa_stn_affine", "safa_stn_composed", "safa_stn_tps")},
     "toker": _toker(),
     "toker_cvact": _toker_cvact(),
@@ -164,6 +184,7 @@ def recipe_name(model: str, dataset: str, synthetic: bool) -> str:
     """The recipe train.py starts from for `model` on `dataset` (see the module docstring)."""
     if synthetic:
         return f"{model}_small"
-    if dataset.startswith("cvact") and f"{model}_cvact" in RECIPES:
-        return f"{model}_cvact"
+    for prefix in ("cvact", "vigor"):
+        if dataset.startswith(prefix) and f"{model}_{prefix}" in RECIPES:
+            return f"{model}_{prefix}"
     return model

@@ -7,6 +7,7 @@ difference between the warped aerial and the polar image, both normalised as the
 (Realistic `utils/model_wrapper.py`: lambda_L1 = 1).
 """
 
+import keras
 import tensorflow as tf
 
 from cvgeo.data import dataset_spec
@@ -19,14 +20,21 @@ from cvgeo.training.fused_adam import FusedAdam
 from cvgeo.training.tasks.task import Task
 from cvgeo.training.train_step import StepResult, make_train_step
 
-TASK_OPTIONS = {"stn_l1_weight", "ground_interpolation", "aerial_interpolation", "joint_flip"}
+TASK_OPTIONS = {
+    "stn_l1_weight", "ground_interpolation", "aerial_interpolation", "joint_flip", "reference_feature",
+    "round_resized", "learning_rate_decay",
+}
 
 
 class SiameseTask(Task):
     """Two-branch retrieval trained with in-batch soft-margin triplets and Adam.
 
     task_options: `stn_l1_weight` (STN models: weight of the L1 term, 0 = none), `ground_interpolation`
-    and `aerial_interpolation` ("area" / "cubic") and `joint_flip` (the STN recipes' CVUSA augmentation).
+    and `aerial_interpolation` ("area" / "cubic"), `joint_flip` (the STN recipes' CVUSA augmentation),
+    `reference_feature` ("aerial" / "polar": what the reference branch sees, when not the model's
+    usual, e.g. SAFA on VIGOR's off-centre tiles), `round_resized` (False: VIGOR's float resize) and
+    `learning_rate_decay` ({"steps": S, "rate": r}: the rate times r ** (step / S), continuous, as
+    TF1's `exponential_decay` without staircase).
     """
 
     def __init__(self, config, strategy=None):
@@ -44,7 +52,7 @@ class SiameseTask(Task):
         if config.init_weights:
             self._load_imagenet(config.init_weights)
         self.optimizer = self.precision_optimizer(FusedAdam(
-            config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2, epsilon=config.epsilon
+            self._learning_rate(), beta_1=config.beta_1, beta_2=config.beta_2, epsilon=config.epsilon
         ))
         forward = None
         if self.l1_weight:
@@ -53,6 +61,16 @@ class SiameseTask(Task):
             )
         self._step = make_train_step(
             self._model, self.optimizer, self._losses, forward, jit_compile=config.jit_compile, strategy=self.strategy
+        )
+
+    def _learning_rate(self) -> float | keras.optimizers.schedules.LearningRateSchedule:
+        decay = self.config.task_options.get("learning_rate_decay")
+        if not decay:
+            return self.config.learning_rate
+        if set(decay) != {"steps", "rate"} or not decay["steps"] > 0 or not decay["rate"] > 0:
+            raise CvgeoError(f"learning_rate_decay must be {{'steps': S > 0, 'rate': r > 0}}, got {decay!r}")
+        return keras.optimizers.schedules.ExponentialDecay(
+            self.config.learning_rate, decay_steps=decay["steps"], decay_rate=decay["rate"], staircase=False
         )
 
     def _load_imagenet(self, path: str) -> None:
@@ -77,7 +95,7 @@ class SiameseTask(Task):
         return PairInputOptions(
             query_shape,
             tuple(shapes.get("reference_shape", spec.reference_shape)),
-            spec.reference_feature,
+            config.task_options.get("reference_feature", spec.reference_feature),
             aerial_crop_rotate=config.aerial_crop_rotate,
             ground_shift=config.ground_shift,
             orientation_channels=spec.orientation_channels,
@@ -86,6 +104,7 @@ class SiameseTask(Task):
             # The warped aerial has the panorama's size unless the model says otherwise.
             polar_target_shape=tuple(shapes.get("transform_shape", query_shape)) if self.l1_weight else None,
             joint_flip=bool(config.task_options.get("joint_flip", False)),
+            round_resized=bool(config.task_options.get("round_resized", True)),
         )
 
     def train_step(self, batch: dict) -> StepResult:

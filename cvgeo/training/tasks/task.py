@@ -13,11 +13,13 @@ import functools
 import keras
 import tensorflow as tf
 
+from cvgeo.data import dataset_spec, load_indexed_split
 from cvgeo.data.pair_inputs import PairInputOptions
 from cvgeo.data.pair_pipeline import pair_pipeline
 from cvgeo.models.cross_view_model import CrossViewModel
 from cvgeo.training.config import TrainConfig
 from cvgeo.training.train_step import StepResult
+from cvgeo.training.vigor_batches import VigorEpochs, samples_by_tile
 
 
 class Task(abc.ABC):
@@ -67,17 +69,38 @@ class Task(abc.ABC):
         """Called before each epoch (0-based): schedules and refreshed mining state go here."""
 
     def epoch_batches(self, examples: tf.data.Dataset, epoch: int) -> tf.data.Dataset:
-        """The batches of one epoch: `passes_per_epoch` passes over the split, each shuffled by its own seed.
+        """The batches of one epoch: `passes_per_epoch` passes over the split, each shuffled by its own
+        seed (VIGOR-style splits: drawn by tile instead).
 
         Pass p of epoch e is seeded as pass e * passes + p of a one-pass-per-epoch run, so the batch order
         does not depend on how passes are grouped into epochs.
         """
         config = self.config
-        passes = (
-            pair_pipeline(
-                examples, self.input_options(), batch_size=config.batch_size, training=True,
-                seed=config.seed * 100_003 + epoch * config.passes_per_epoch + index,
+        seeds = [config.seed * 100_003 + epoch * config.passes_per_epoch + index for index in range(config.passes_per_epoch)]
+        if samples_by_tile(examples.element_spec):
+            # VIGOR: each pass is int(P/B) batches drawn by positive tile, with no tile shared in a
+            # batch, as VIGOR's dataloader draws them (a semi-positive would be a false negative).
+            epochs = self._vigor_epochs()
+            passes = (
+                pair_pipeline(
+                    epochs.examples(seed, config.batch_size), self.input_options(), batch_size=config.batch_size,
+                    training=True, seed=seed, shuffle_buffer=None,
+                )
+                for seed in seeds
             )
-            for index in range(config.passes_per_epoch)
-        )
+        else:
+            passes = (
+                pair_pipeline(examples, self.input_options(), batch_size=config.batch_size, training=True, seed=seed)
+                for seed in seeds
+            )
         return functools.reduce(tf.data.Dataset.concatenate, passes)
+
+    @functools.cache
+    def _vigor_epochs(self) -> VigorEpochs:
+        """The training split with random access and its tile indices (read once per run)."""
+        config = self.config
+        split = load_indexed_split(
+            config.dataset, config.train_split or dataset_spec(config.dataset).train_split,
+            data_dir=config.data_dir, tfds_dir=config.tfds_dir, skip_corrupt=config.skip_corrupt,
+        )
+        return VigorEpochs(split)
