@@ -16,6 +16,8 @@ DATASET_NAMES = (
     "synthetic_crossview",
     "synthetic_crossview_random_heading",
     "synthetic_crossview_tiny",
+    "synthetic_crossview_vigor",
+    "synthetic_crossview_vigor_tiny",
     "cvusa",
     "cvusa_polar",
     "cvusa_polar_toker",
@@ -44,5 +46,5 @@ RECIPE_NAMES = (
     "cvm_net_i", "cvm_net_ii", "ori_cnn", "ori_cnn_cvact", "safa", "safa_cvact", "safa_vigor",
     "safa_stn_affine", "safa_stn_composed", "safa_stn_tps", "toker", "toker_cvact",
     "cvm_net_i_small", "cvm_net_ii_small", "ori_cnn_small", "safa_small",
-    "safa_stn_affine_small", "safa_stn_tps_small", "safa_stn_composed_small", "toker_small", "demo",
+    "safa_stn_affine_small", "safa_stn_tps_small", "safa_stn_composed_small", "toker_small", "safa_vigor_small", "demo",
 )

@@ -64,9 +64,10 @@ class _BuilderChoices:
     coordinates: str | None = None
     eval_split: Callable[[object], str] = lambda config: "test"
     is_gallery: Callable[[object], bool] = lambda config: False
-    protocol: str = "cvusa"
-    # config -> (gallery config name, ((query split, gallery split expression), ...)), or None.
-    gallery: Callable[[object], tuple[str, tuple[tuple[str, str], ...]]] | None = None
+    protocol: Callable[[object], str] = lambda config: "cvusa"
+    # config -> (gallery config name, ((query split, gallery split expression), ...)), or None when
+    # the config's references are its own aerial images.
+    gallery: Callable[[object], tuple[str, tuple[tuple[str, str], ...]] | None] | None = None
 
 
 def _vigor_gallery(config) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -74,6 +75,13 @@ def _vigor_gallery(config) -> tuple[str, tuple[tuple[str, str], ...]]:
     from tfds_builders.vigor.vigor_dataset_builder import reference_split
 
     return "satellite", tuple((split, reference_split(config.area, split)) for split in ("train", "test"))
+
+
+def _synthetic_gallery(config) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """The VIGOR-style configs' tiles: `<config>_satellite`, split for split (one city each)."""
+    if config.kind != "vigor":
+        return None
+    return f"{config.name}_satellite", (("train", "train"), ("test", "test"))
 
 
 def _crosslocate_gallery(config) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -84,18 +92,24 @@ def _crosslocate_gallery(config) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 
 _BUILDERS: dict[str, _BuilderChoices] = {
-    "synthetic_crossview": _BuilderChoices(coordinates="xy"),
+    # synthetic_crossview/*vigor*_satellite holds the tiles of the VIGOR-style synthetic configs.
+    "synthetic_crossview": _BuilderChoices(
+        coordinates="xy", is_gallery=lambda config: config.kind == "vigor_satellite",
+        protocol=lambda config: "vigor" if config.kind == "vigor" else "cvusa", gallery=_synthetic_gallery,
+    ),
     "cvusa": _BuilderChoices(),
     # cvact/raw and /polar always hold train and val (CVACT_val) and hold test only when ANU_data_test
     # is present, so they evaluate on val; cvact/test and /test_polar hold test alone.
     "cvact": _BuilderChoices(coordinates="utm", eval_split=lambda config: "test" if "test" in config.splits else "val"),
     # vigor/satellite is the reference gallery of the query configs, split
     # tfds_builders.vigor.vigor_dataset_builder.reference_split(area, split).
-    "vigor": _BuilderChoices(is_gallery=lambda config: config.area is None, protocol="vigor", gallery=_vigor_gallery),
+    "vigor": _BuilderChoices(
+        is_gallery=lambda config: config.area is None, protocol=lambda config: "vigor", gallery=_vigor_gallery
+    ),
     "vo_hays": _BuilderChoices(),
     # crosslocate/<description>_database holds the database views of crosslocate/<description>.
     "crosslocate": _BuilderChoices(
-        coordinates="utm", is_gallery=lambda config: config.role == "database", protocol="crosslocate",
+        coordinates="utm", is_gallery=lambda config: config.role == "database", protocol=lambda config: "crosslocate",
         gallery=_crosslocate_gallery,
     ),
 }
@@ -121,11 +135,11 @@ def dataset_specs() -> dict[str, DatasetSpec]:
                 continue
             plain = config is None or config.name in PLAIN_CONFIGS
             name = builder_name if plain else f"{builder_name}_{config.name}"
-            gallery, gallery_splits = choices.gallery(config) if choices.gallery else (None, ())
+            gallery, gallery_splits = (choices.gallery and choices.gallery(config)) or (None, ())
             specs[name] = DatasetSpec(
                 tfds_name=builder_name if config is None else f"{builder_name}/{config.name}",
                 train_split="train", eval_split=choices.eval_split(config), coordinates=choices.coordinates,
-                manual=bool(instructions), instructions=instructions, protocol=choices.protocol,
+                manual=bool(instructions), instructions=instructions, protocol=choices.protocol(config),
                 gallery=gallery and f"{builder_name}/{gallery}", gallery_splits=gallery_splits,
             )
     return specs
@@ -141,6 +155,8 @@ def dataset_spec(name: str) -> DatasetSpec:
     base, _, config = name.partition("/")
     if base not in specs:
         raise DatasetError(f"unknown dataset {name!r}; available datasets: {', '.join(sorted(specs))}")
+    if config and f"{base}_{config}" in specs:  # a config that is a dataset of its own
+        return specs[f"{base}_{config}"]
     spec = specs[base]
     if config:
         spec = dataclasses.replace(spec, tfds_name=f"{spec.tfds_name.partition('/')[0]}/{config}")

@@ -2,7 +2,7 @@
 synthetic dataset on a CPU.
 
 `recipe_name(model, dataset)` picks the recipe `train.py` starts from: `<model>_small` on synthetic
-data, `<model>_cvact` / `<model>_vigor` on CVACT / VIGOR where the original trains differently
+data (`<model>_vigor_small` on its VIGOR-style configs), `<model>_cvact` / `<model>_vigor` on CVACT / VIGOR where the original trains differently
 there, `<model>` otherwise.
 Small variants keep the original loss and optimiser family but start from scratch at small sizes,
 which no original does: where that needs other settings to learn in minutes, the recipe says which
@@ -166,6 +166,14 @@ RECIPES.update({
         _small(RECIPES["toker"], {"query_shape": (24, 96), "reference_shape": (24, 96)}, batch_size=16), epochs=2,
     ),
 })
+# SAFA on the VIGOR-style synthetic city (off-centre panoramas, raw tiles): as safa_vigor at 32x128
+# panoramas and 64x64 tiles, from scratch with Adam 1e-4 as safa_small.
+RECIPES["safa_vigor_small"] = dataclasses.replace(
+    _small(
+        RECIPES["safa_vigor"], {**_SYNTHETIC_SHAPES, "sa_pool": "max", "dropout_rate": 0.0}, learning_rate=1e-4,
+    ),
+    dataset="synthetic_crossview_vigor", output_dir="runs/safa_vigor_small",
+)
 # `make demo`: a light SAFA (polar aerials, spatial-aware attention) from scratch on the synthetic
 # dataset, learning in minutes on a 2-core CPU: VGG16 at a quarter of its channels with batch norm,
 # no dropout, 32x128 inputs, Adam 1e-3, 16 passes (992 steps) validated every 2 (BENCHMARKS.md,
@@ -183,7 +191,8 @@ RECIPES["demo"] = dataclasses.replace(
 def recipe_name(model: str, dataset: str, synthetic: bool) -> str:
     """The recipe train.py starts from for `model` on `dataset` (see the module docstring)."""
     if synthetic:
-        return f"{model}_small"
+        vigor_style = "vigor" in dataset and f"{model}_vigor_small" in RECIPES
+        return f"{model}_vigor_small" if vigor_style else f"{model}_small"
     for prefix in ("cvact", "vigor"):
         if dataset.startswith(prefix) and f"{model}_{prefix}" in RECIPES:
             return f"{model}_{prefix}"

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import tensorflow_datasets as tfds
 
-from tfds_builders.synthetic_crossview import pair_generator
+from tfds_builders.synthetic_crossview import gallery_generator, pair_generator
 
 
 @dataclasses.dataclass(eq=False)
@@ -25,6 +25,9 @@ class SyntheticCrossviewConfig(tfds.core.BuilderConfig):
     scene: pair_generator.SceneSettings = dataclasses.field(default_factory=pair_generator.SceneSettings)
     train_pairs: int = 2000
     test_pairs: int = 300
+    # "pairs": a panorama and the tile centred on it; "vigor": VIGOR-style panoramas with their
+    # positive and semi-positive tiles; "vigor_satellite": the tile gallery those index.
+    kind: str = "pairs"
 
 
 def _png(rgb: np.ndarray) -> bytes:
@@ -57,30 +60,87 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             train_pairs=6,
             test_pairs=4,
         ),
+        SyntheticCrossviewConfig(
+            name="vigor",
+            description="VIGOR-style: panoramas 64x256 anywhere in a city of tiles 128x128 at 0.5 m/px overlapping "
+                        "by half, each with a positive and 3 semi-positive tiles; 2000 train, 300 test.",
+            kind="vigor",
+        ),
+        SyntheticCrossviewConfig(
+            name="vigor_satellite", description="The tile gallery of `vigor`, one split per city (train, test).",
+            kind="vigor_satellite",
+        ),
+        SyntheticCrossviewConfig(
+            name="vigor_tiny", description="For tests: `vigor` with panoramas 16x64, tiles 32x32 at 2 m/px; 6 / 4.",
+            scene=pair_generator.SceneSettings(aerial_size=32, ground_size=(16, 64)),
+            train_pairs=6, test_pairs=4, kind="vigor",
+        ),
+        SyntheticCrossviewConfig(
+            name="vigor_tiny_satellite", description="The tile gallery of `vigor_tiny`.",
+            scene=pair_generator.SceneSettings(aerial_size=32, ground_size=(16, 64)),
+            train_pairs=6, test_pairs=4, kind="vigor_satellite",
+        ),
     ]
     DEFAULT_CONFIG_NAME = "default"
 
     def _info(self) -> tfds.core.DatasetInfo:
-        scene = self.builder_config.scene
+        scene, kind = self.builder_config.scene, self.builder_config.kind
         s = scene.aerial_size
-        return self.dataset_info_from_configs(
-            features=tfds.features.FeaturesDict({
-                "ground": tfds.features.Image(shape=(*scene.ground_size, 3), encoding_format="png"),
-                "aerial": tfds.features.Image(shape=(s, s, 3), encoding_format="png"),
-                "id": tfds.features.Text(),
+        ground = tfds.features.Image(shape=(*scene.ground_size, 3), encoding_format="png")
+        aerial = tfds.features.Image(shape=(s, s, 3), encoding_format="png")
+        if kind == "pairs":
+            features = {
+                "ground": ground, "aerial": aerial, "id": tfds.features.Text(),
                 "xy": tfds.features.Tensor(shape=(2,), dtype=np.float64),
                 "yaw": tfds.features.Scalar(dtype=np.float32),
-            }),
-            supervised_keys=("ground", "aerial"),
+            }
+        else:  # the features of the vigor builder's configs
+            exact = tfds.features.Encoding.BYTES
+            latlon = tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=exact)
+            features = {"aerial": aerial, "id": tfds.features.Text(), "city": tfds.features.Text(), "latlon": latlon}
+            if kind == "vigor_satellite":
+                features["index"] = np.int64
+            else:
+                semi = gallery_generator.SEMI_POSITIVES
+                features.update({
+                    "ground": ground, "aerial_id": tfds.features.Text(), "aerial_latlon": latlon,
+                    "positive_index": np.int64,
+                    "positive_delta": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=exact),
+                    "semi_positive_indices": tfds.features.Tensor(shape=(semi,), dtype=np.int64),
+                    "semi_positive_deltas": tfds.features.Tensor(shape=(semi, 2), dtype=np.float64, encoding=exact),
+                })
+        return self.dataset_info_from_configs(
+            features=tfds.features.FeaturesDict(features),
+            supervised_keys=("ground", "aerial") if kind == "pairs" else None,
+            disable_shuffling=kind != "pairs",  # gallery order == `index`, as the vigor builder's
         )
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
         del dl_manager  # everything is generated
         cfg = self.builder_config
-        return {
-            "train": self._generate_examples("train", cfg.train_pairs),
-            "test": self._generate_examples("test", cfg.test_pairs),
-        }
+        counts = {"train": cfg.train_pairs, "test": cfg.test_pairs}
+        if cfg.kind == "pairs":
+            return {split: self._generate_examples(split, count) for split, count in counts.items()}
+        return {split: self._generate_city(split, count) for split, count in counts.items()}
+
+    def _generate_city(self, split: str, count: int):
+        tiles, panoramas = gallery_generator.generate_city(self.builder_config.scene, split, count)
+        if self.builder_config.kind == "vigor_satellite":
+            for tile in tiles:
+                yield tile.index, {
+                    "aerial": _png(tile.aerial), "id": tile.id, "city": f"synthetic_{split}", "latlon": tile.latlon,
+                    "index": tile.index,
+                }
+            return
+        gallery = {tile.index: tile for tile in tiles}
+        for index, pano in enumerate(panoramas):
+            positive = gallery[int(pano.tiles[0])]
+            yield index, {
+                "ground": _png(pano.ground), "aerial": _png(positive.aerial), "id": pano.id,
+                "city": f"synthetic_{split}", "latlon": pano.latlon, "aerial_id": positive.id,
+                "aerial_latlon": positive.latlon, "positive_index": int(pano.tiles[0]), "positive_delta": pano.deltas[0],
+                "semi_positive_indices": pano.tiles[1:], "semi_positive_deltas": pano.deltas[1:],
+            }
 
     def _generate_examples(self, split: str, count: int):
         for pair in pair_generator.generate_pairs(self.builder_config.scene, split, count):

@@ -1,6 +1,7 @@
-"""Builds the `tiny` config into a temporary folder and checks what TFDS stored."""
+"""Builds the tiny configs into a temporary folder and checks what TFDS stored."""
 
 import numpy as np
+import pytest
 import tensorflow_datasets as tfds
 
 import tfds_builders  # noqa: F401  (registers the builder)
@@ -41,3 +42,44 @@ def test_tiny_config_splits_shapes_and_determinism(tmp_path):
     for key, ex in first.items():
         for feature in ("ground", "aerial", "xy", "yaw"):
             np.testing.assert_array_equal(ex[feature], again[key][feature])
+
+
+def test_covering_tiles_by_hand():
+    # Tiles 32 px wide at stride 16: centres 16, 32, 48, 64 on each axis.
+    from tfds_builders.synthetic_crossview.gallery_generator import covering_tiles
+
+    cells, deltas = covering_tiles(np.array([30, 50]), np.array([16, 32, 48, 64]), 32)
+    # Nearest centres (32, 48): the positive; towards the position: row 16, column 64.
+    assert cells.tolist() == [[1, 2], [0, 2], [1, 3], [0, 3]]
+    # VIGOR's (d0, d1): row = centre + d0, column = centre - d1.
+    assert deltas.tolist() == [[-2.0, -2.0], [14.0, -2.0], [-2.0, 14.0], [14.0, 14.0]]
+
+
+def test_vigor_tiny_panoramas_lie_in_their_four_tiles(tmp_path):
+    import pyproj
+
+    queries = tfds.builder("synthetic_crossview/vigor_tiny", data_dir=str(tmp_path))
+    gallery = tfds.builder("synthetic_crossview/vigor_tiny_satellite", data_dir=str(tmp_path))
+    queries.download_and_prepare()
+    gallery.download_and_prepare()
+    size, mpp = 32, 2.0
+    for split, count in (("train", 6), ("test", 4)):
+        tiles = list(tfds.as_numpy(gallery.as_dataset(split=split, shuffle_files=False)))
+        assert [tile["index"] for tile in tiles] == list(range(len(tiles)))
+        panoramas = list(tfds.as_numpy(queries.as_dataset(split=split, shuffle_files=False)))
+        assert len(panoramas) == count
+        for pano in panoramas:
+            indices = [pano["positive_index"], *pano["semi_positive_indices"]]
+            deltas = np.concatenate([pano["positive_delta"][None], pano["semi_positive_deltas"]])
+            assert len(set(indices)) == 4
+            assert np.abs(deltas[0]).max() <= size / 4 and np.abs(deltas).max() <= size / 2
+            positive = tiles[pano["positive_index"]]
+            np.testing.assert_array_equal(pano["aerial"], positive["aerial"])
+            assert pano["aerial_id"] == positive["id"]
+            for index, (d0, d1) in zip(indices, deltas):  # the offsets agree with the geodesic positions
+                lat, lon = tiles[index]["latlon"]
+                azimuth, _, metres = pyproj.Geod(ellps="WGS84").inv(lon, lat, pano["latlon"][1], pano["latlon"][0])
+                assert metres == pytest.approx(np.hypot(d0, d1) * mpp, rel=2e-3, abs=1e-6)
+                if metres > 1.0:  # d0 south, -d1 east of the tile centre
+                    expected = np.degrees(np.arctan2(-d1, -d0))
+                    assert abs((azimuth - expected + 180) % 360 - 180) < 1.0
