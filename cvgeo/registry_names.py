@@ -18,6 +18,8 @@ DATASET_NAMES = (
     "synthetic_crossview_tiny",
     "synthetic_crossview_vigor",
     "synthetic_crossview_vigor_tiny",
+    "synthetic_crossview_crosslocate",
+    "synthetic_crossview_crosslocate_tiny",
     "cvusa",
     "cvusa_polar",
     "cvusa_polar_toker",

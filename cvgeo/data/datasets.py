@@ -78,10 +78,12 @@ def _vigor_gallery(config) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 
 def _synthetic_gallery(config) -> tuple[str, tuple[tuple[str, str], ...]] | None:
-    """The VIGOR-style configs' tiles: `<config>_satellite`, split for split (one city each)."""
-    if config.kind != "vigor":
+    """The VIGOR-style configs' tiles (`<config>_satellite`, one city a split) and the CrossLocate-style
+    configs' renders (`<config>_database`), split for split."""
+    suffix = {"vigor": "_satellite", "crosslocate": "_database"}.get(config.kind)
+    if suffix is None:
         return None
-    return f"{config.name}_satellite", (("train", "train"), ("test", "test"))
+    return f"{config.name}{suffix}", (("train", "train"), ("test", "test"))
 
 
 def _crosslocate_gallery(config) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -92,10 +94,12 @@ def _crosslocate_gallery(config) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 
 _BUILDERS: dict[str, _BuilderChoices] = {
-    # synthetic_crossview/*vigor*_satellite holds the tiles of the VIGOR-style synthetic configs.
+    # synthetic_crossview/*vigor*_satellite and *crosslocate*_database hold the references of the
+    # VIGOR- and CrossLocate-style synthetic configs.
     "synthetic_crossview": _BuilderChoices(
-        coordinates="xy", is_gallery=lambda config: config.kind == "vigor_satellite",
-        protocol=lambda config: "vigor" if config.kind == "vigor" else "cvusa", gallery=_synthetic_gallery,
+        coordinates="xy", is_gallery=lambda config: config.kind in ("vigor_satellite", "crosslocate_database"),
+        protocol=lambda config: config.kind if config.kind in ("vigor", "crosslocate") else "cvusa",
+        gallery=_synthetic_gallery,
     ),
     "cvusa": _BuilderChoices(),
     # cvact/raw and /polar always hold train and val (CVACT_val) and hold test only when ANU_data_test

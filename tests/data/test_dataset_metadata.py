@@ -39,8 +39,11 @@ def test_every_builder_config_is_a_dataset_or_a_reference_gallery():
             assert galleries == {"vigor/satellite"}
         elif builder_name == "crosslocate":  # each description's database views
             assert galleries == {f"{config}_database" for config in configs - galleries}
-        elif builder_name == "synthetic_crossview":  # the tiles of the VIGOR-style configs
-            assert galleries == {f"{config}_satellite" for config in configs - galleries if "vigor" in config}
+        elif builder_name == "synthetic_crossview":  # the tiles / renders of the VIGOR- / CrossLocate-style configs
+            kinds = {"vigor": "_satellite", "crosslocate": "_database"}
+            assert galleries == {
+                f"{config}{suffix}" for config in configs - galleries for kind, suffix in kinds.items() if kind in config
+            }
         else:
             assert not galleries, galleries
         # ... and each is the gallery of a dataset of its builder.

@@ -31,6 +31,7 @@ DUMMY = {name: os.path.join(REPO, "tfds_builders", name, "dummy_data") for name 
 SHAPES = {
     "vigor_same_area": ((16, 32), (16, 16)),
     "crosslocate_sparse_segments": ((16, 16), (16, 16)),
+    "synthetic_crossview_crosslocate_tiny": ((16, 16), (16, 16)),
 }
 
 
@@ -45,8 +46,8 @@ def _network(dataset: str):
     return build("crosslocate", query_shape=query_shape, reference_shape=reference_shape, two_branch=True)
 
 
-def _data_dir(dataset: str) -> str:
-    return DUMMY[dataset.split("_")[0]]
+def _data_dir(dataset: str) -> str | None:
+    return DUMMY.get(dataset.split("_")[0])  # None: generated
 
 
 def _area(image: np.ndarray, shape) -> np.ndarray:

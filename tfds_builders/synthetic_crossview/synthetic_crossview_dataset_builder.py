@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import tensorflow_datasets as tfds
 
-from tfds_builders.synthetic_crossview import gallery_generator, pair_generator
+from tfds_builders.synthetic_crossview import crosslocate_generator, gallery_generator, pair_generator
 
 
 @dataclasses.dataclass(eq=False)
@@ -26,8 +26,16 @@ class SyntheticCrossviewConfig(tfds.core.BuilderConfig):
     train_pairs: int = 2000
     test_pairs: int = 300
     # "pairs": a panorama and the tile centred on it; "vigor": VIGOR-style panoramas with their
-    # positive and semi-positive tiles; "vigor_satellite": the tile gallery those index.
+    # positive and semi-positive tiles; "vigor_satellite": the tile gallery those index;
+    # "crosslocate": CrossLocate-style query photos; "crosslocate_database": their rendered database.
     kind: str = "pairs"
+    train_locations: int = 300  # crosslocate kinds: database locations (12 views each)
+    test_locations: int = 100
+
+
+# Panoramas 6x as wide as a 60-degree view, a multiple of the 12 database headings.
+_CROSSLOCATE_SCENE = pair_generator.SceneSettings(ground_size=(64, 384))
+_CROSSLOCATE_TINY_SCENE = pair_generator.SceneSettings(aerial_size=32, ground_size=(16, 96))
 
 
 def _png(rgb: np.ndarray) -> bytes:
@@ -80,6 +88,28 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             scene=pair_generator.SceneSettings(aerial_size=32, ground_size=(16, 64)),
             train_pairs=6, test_pairs=4, kind="vigor_satellite",
         ),
+        SyntheticCrossviewConfig(
+            name="crosslocate",
+            description="CrossLocate-style: 64x64 query photos (60 degrees wide, any heading, within 15 m of a "
+                        "database location); 600 train, 200 test.",
+            scene=_CROSSLOCATE_SCENE, train_pairs=600, test_pairs=200, kind="crosslocate",
+        ),
+        SyntheticCrossviewConfig(
+            name="crosslocate_database",
+            description="The database of `crosslocate`: semantic-segment renders, 12 headings at each of 300 / 100 "
+                        "locations.",
+            scene=_CROSSLOCATE_SCENE, train_pairs=600, test_pairs=200, kind="crosslocate_database",
+        ),
+        SyntheticCrossviewConfig(
+            name="crosslocate_tiny", description="For tests: `crosslocate` at 16x16, 4 / 3 queries, 3 / 2 locations.",
+            scene=_CROSSLOCATE_TINY_SCENE, train_pairs=4, test_pairs=3, kind="crosslocate",
+            train_locations=3, test_locations=2,
+        ),
+        SyntheticCrossviewConfig(
+            name="crosslocate_tiny_database", description="The database of `crosslocate_tiny`.",
+            scene=_CROSSLOCATE_TINY_SCENE, train_pairs=4, test_pairs=3, kind="crosslocate_database",
+            train_locations=3, test_locations=2,
+        ),
     ]
     DEFAULT_CONFIG_NAME = "default"
 
@@ -88,6 +118,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         s = scene.aerial_size
         ground = tfds.features.Image(shape=(*scene.ground_size, 3), encoding_format="png")
         aerial = tfds.features.Image(shape=(s, s, 3), encoding_format="png")
+        if kind.startswith("crosslocate"):
+            return self._crosslocate_info()
         if kind == "pairs":
             features = {
                 "ground": ground, "aerial": aerial, "id": tfds.features.Text(),
@@ -115,13 +147,49 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             disable_shuffling=kind != "pairs",  # gallery order == `index`, as the vigor builder's
         )
 
+    def _crosslocate_info(self) -> tfds.core.DatasetInfo:
+        """The features of the crosslocate builder's configs."""
+        scene, kind = self.builder_config.scene, self.builder_config.kind
+        view = (scene.ground_size[0], crosslocate_generator.view_width(scene), 3)
+        exact = tfds.features.Encoding.BYTES
+        scalar = tfds.features.Tensor(shape=(), dtype=np.float64, encoding=exact)
+        return self.dataset_info_from_configs(
+            features=tfds.features.FeaturesDict({
+                "ground" if kind == "crosslocate" else "aerial": tfds.features.Image(shape=view, encoding_format="png"),
+                "id": tfds.features.Text(), "file_name": tfds.features.Text(), "index": np.int64,
+                "meta_id": tfds.features.Text(), "place": tfds.features.Text(),
+                "latlon": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=exact),
+                "utm": tfds.features.Tensor(shape=(2,), dtype=np.float64, encoding=exact),
+                "elevation": scalar,
+                "camera": tfds.features.Tensor(shape=(4,), dtype=np.float64, encoding=exact),
+                "yaw": scalar,
+            }),
+            disable_shuffling=True,  # example order == `index`
+        )
+
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
         del dl_manager  # everything is generated
         cfg = self.builder_config
         counts = {"train": cfg.train_pairs, "test": cfg.test_pairs}
         if cfg.kind == "pairs":
             return {split: self._generate_examples(split, count) for split, count in counts.items()}
+        if cfg.kind.startswith("crosslocate"):
+            return {split: self._generate_views(split, count) for split, count in counts.items()}
         return {split: self._generate_city(split, count) for split, count in counts.items()}
+
+    def _generate_views(self, split: str, queries: int):
+        cfg = self.builder_config
+        locations = cfg.train_locations if split == "train" else cfg.test_locations
+        database, photos = crosslocate_generator.generate_views(cfg.scene, split, locations, queries)
+        views, image = (photos, "ground") if cfg.kind == "crosslocate" else (database, "aerial")
+        fov = np.radians(crosslocate_generator.FOV_DEG)
+        for index, view in enumerate(views):
+            yield index, {
+                image: _png(view.image), "id": view.id, "file_name": f"{view.id}.png", "index": index,
+                "meta_id": view.id, "place": f"synthetic_{split}", "latlon": view.latlon, "utm": view.utm,
+                "elevation": np.float64(cfg.scene.camera_height_m),
+                "camera": np.array([np.radians(view.yaw), 0.0, 0.0, fov]), "yaw": np.float64(view.yaw),
+            }
 
     def _generate_city(self, split: str, count: int):
         tiles, panoramas = gallery_generator.generate_city(self.builder_config.scene, split, count)

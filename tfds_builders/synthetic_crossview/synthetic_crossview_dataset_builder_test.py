@@ -83,3 +83,34 @@ def test_vigor_tiny_panoramas_lie_in_their_four_tiles(tmp_path):
                 if metres > 1.0:  # d0 south, -d1 east of the tile centre
                     expected = np.degrees(np.arctan2(-d1, -d0))
                     assert abs((azimuth - expected + 180) % 360 - 180) < 1.0
+
+
+def test_crosslocate_tiny_queries_are_near_a_database_location_in_any_heading(tmp_path):
+    from tfds_builders.synthetic_crossview import crosslocate_generator
+
+    queries = tfds.builder("synthetic_crossview/crosslocate_tiny", data_dir=str(tmp_path))
+    database = tfds.builder("synthetic_crossview/crosslocate_tiny_database", data_dir=str(tmp_path))
+    queries.download_and_prepare()
+    database.download_and_prepare()
+    for split, (photos, locations) in {"train": (4, 3), "test": (3, 2)}.items():
+        views = list(tfds.as_numpy(database.as_dataset(split=split, shuffle_files=False)))
+        shots = list(tfds.as_numpy(queries.as_dataset(split=split, shuffle_files=False)))
+        assert len(views) == 12 * locations and len(shots) == photos
+        assert all(view["aerial"].shape == (16, 16, 3) for view in views)
+        assert [view["yaw"] for view in views] == [30.0 * k for k in range(12)] * locations
+        places = np.stack([view["utm"] for view in views[::12]])
+        for shot in shots:
+            assert shot["ground"].shape == (16, 16, 3)
+            assert np.hypot(*(places - shot["utm"]).T).min() <= crosslocate_generator.QUERY_DISTANCE_M
+            assert np.degrees(shot["camera"][0]) == pytest.approx(shot["yaw"])
+    # A database view is the render at its own heading (rolled from the north-up render).
+    settings = database.builder_config.scene
+    world_ = pair_generator.build_world(settings, "test", 2)
+    location = list(tfds.as_numpy(database.as_dataset(split="test", shuffle_files=False)))[:12]
+    row = int(round((world_.origin[1] + crosslocate_generator._UTM_ORIGIN[1] - location[0]["utm"][1]) / settings.mpp))
+    col = int(round((location[0]["utm"][0] - crosslocate_generator._UTM_ORIGIN[0] - world_.origin[0]) / settings.mpp))
+    half = settings.aerial_size // 2
+    window = (slice(row - half, row + half), slice(col - half, col + half))
+    for heading in (1, 7):
+        rendered = crosslocate_generator._render_segments(world_, window, settings, 30.0 * heading, (0.0, 0.0))
+        np.testing.assert_array_equal(crosslocate_generator.crop_heading(rendered), location[heading]["aerial"])
