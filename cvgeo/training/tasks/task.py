@@ -80,7 +80,7 @@ class Task(abc.ABC):
         if samples_by_tile(examples.element_spec):
             # VIGOR: each pass is int(P/B) batches drawn by positive tile, with no tile shared in a
             # batch, as VIGOR's dataloader draws them (a semi-positive would be a false negative).
-            epochs = self._vigor_epochs()
+            epochs = self._vigor_epochs
             passes = (
                 pair_pipeline(
                     epochs.examples(seed, config.batch_size), self.input_options(), batch_size=config.batch_size,
@@ -95,7 +95,7 @@ class Task(abc.ABC):
             )
         return functools.reduce(tf.data.Dataset.concatenate, passes)
 
-    @functools.cache
+    @functools.cached_property
     def _vigor_epochs(self) -> VigorEpochs:
         """The training split with random access and its tile indices (read once per run)."""
         config = self.config
