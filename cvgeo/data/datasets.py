@@ -198,10 +198,10 @@ def load_indexed_split(
     skip_corrupt: bool = False,
 ) -> IndexedSplit:
     """`split` of dataset `name` with random access by example position (arguments as `load_split`)."""
-    spec = dataset_spec(name)
-    builder = _prepared_builder(name, spec.tfds_name, split, spec, data_dir=data_dir, tfds_dir=tfds_dir, skip_corrupt=skip_corrupt)
     if "+" in split or "[" in split:
         raise DatasetError(f"dataset {name!r}: random access needs one whole split, not {split!r}")
+    spec = dataset_spec(name)
+    builder = _prepared_builder(name, spec.tfds_name, split, spec, data_dir=data_dir, tfds_dir=tfds_dir, skip_corrupt=skip_corrupt)
     return IndexedSplit(builder, split)
 
 
