@@ -9,7 +9,7 @@ from cvgeo.training.recipes import RECIPES
 from cvgeo.training.validation import make_validator
 
 CHANCE_R1 = 100.0 / 300
-STEPS_VIGOR = 426  # three epochs of int(2000 / 14) batches
+STEPS_VIGOR = 852  # six epochs of int(2000 / 14) batches
 
 
 def _test_recall(config) -> dict:
