@@ -12,6 +12,7 @@ Works on the examples of the CVUSA and CVACT builders (features `ground`, `aeria
 - Toker et al. on CVUSA: ground -> 112x616 with INTER_CUBIC; reference = `cvusa/polar_toker`'s polar.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import tensorflow as tf
@@ -87,6 +88,14 @@ class PairInputOptions:
             raise ValueError("orientation_channels applies to the 'aerial' reference only")
         if self.aerial_crop_rotate and self.reference_shape[0] != self.reference_shape[1]:
             raise ValueError(f"aerial_crop_rotate needs a square reference shape, got {self.reference_shape}")
+
+    def for_evaluation(self) -> "PairInputOptions":
+        """These options without augmentation or training targets; OriCNN's orientation channels
+        then come from the model itself (the maps of its input size)."""
+        return dataclasses.replace(
+            self, aerial_crop_rotate=False, ground_shift=False, joint_flip=False, polar_target_shape=None,
+            orientation_channels=False,
+        )
 
     @property
     def random(self) -> bool:

@@ -1,7 +1,5 @@
 """Dataset examples -> batches of (query, reference) model inputs, as a parallel tf.data pipeline."""
 
-import dataclasses
-
 import tensorflow as tf
 
 from cvgeo.data.pair_inputs import PairInputOptions, map_pair_inputs
@@ -28,15 +26,10 @@ def pair_pipeline(
       shuffle_buffer: examples shuffled at a time in training; None keeps the given order (examples
         already arranged in batches by a sampler, e.g. VIGOR's).
     """
-    if training and shuffle_buffer is not None:
+    if not training:
+        options = options.for_evaluation()
+    elif shuffle_buffer is not None:
         examples = examples.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=False)
-    else:
-        # Evaluation: no augmentation, no training targets, and OriCNN's orientation channels come from
-        # the model itself (the maps of its input size).
-        options = dataclasses.replace(
-            options, aerial_crop_rotate=False, ground_shift=False, joint_flip=False, polar_target_shape=None,
-            orientation_channels=False,
-        )
     batches = map_pair_inputs(examples, options, seed=seed)
     batches = batches.batch(batch_size, drop_remainder=training, num_parallel_calls=tf.data.AUTOTUNE)
     return batches.prefetch(tf.data.AUTOTUNE)

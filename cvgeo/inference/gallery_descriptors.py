@@ -6,8 +6,6 @@ The queries and the gallery are described once each, and their metadata (positio
 VIGOR's positive and semi-positive tile indices, ids) travel with them to the protocol.
 """
 
-import dataclasses
-
 import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
@@ -50,10 +48,7 @@ def describe_query_and_gallery(
         the queries' tile indices count in it).
     """
     batch_size = batch_size or model.embed_batch_size
-    options = dataclasses.replace(
-        options, aerial_crop_rotate=False, ground_shift=False, joint_flip=False, polar_target_shape=None,
-        orientation_channels=False,  # OriCNN's maps come from the model itself at evaluation
-    )
+    options = options.for_evaluation()
     if max_queries is not None:
         queries = queries.take(max_queries)
     query, query_metadata = _describe(

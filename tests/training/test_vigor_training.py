@@ -87,3 +87,22 @@ def test_float_resize_keeps_fractions():
     np.testing.assert_allclose(kept, expected, rtol=1e-5)
     rounded = ground_input(tf.constant(image), PairInputOptions((6, 12), (6, 6))).numpy()
     np.testing.assert_array_equal(rounded, cv2.resize(image, (12, 6), interpolation=cv2.INTER_AREA))
+
+
+def test_sampler_ordered_training_batches_keep_the_training_targets():
+    """Without a shuffle (VIGOR's sampled order) a training pipeline is still a training pipeline."""
+    import tensorflow as tf
+
+    from cvgeo.data.pair_inputs import PairInputOptions
+    from cvgeo.data.pair_pipeline import pair_pipeline
+
+    rng = np.random.default_rng(0)
+    examples = tf.data.Dataset.from_tensor_slices({
+        "ground": rng.integers(0, 256, (4, 16, 32, 3), np.uint8), "aerial": rng.integers(0, 256, (4, 24, 24, 3), np.uint8),
+        "id": [b"a", b"b", b"c", b"d"],
+    })
+    options = PairInputOptions((8, 16), (8, 8), polar_target_shape=(8, 16))
+    batches = list(pair_pipeline(examples, options, batch_size=2, training=True, shuffle_buffer=None))
+    assert [batch["id"].numpy().tolist() for batch in batches] == [[b"a", b"b"], [b"c", b"d"]]
+    assert all(batch["polar"].shape == (2, 8, 16, 3) for batch in batches)
+    assert "polar" not in next(iter(pair_pipeline(examples, options, batch_size=2, training=False)))
